@@ -1,0 +1,117 @@
+/**
+ * The validated intermediate representation (IR) of a pipeline.
+ *
+ * Both definition forms (the YAML/JSON spec and the TypeScript DSL) produce exactly this, with every
+ * default applied and every duration parsed; the compiler, the local engine and the CDK constructs read
+ * only this. It is plain JSON-serializable data (no class instances, no functions).
+ */
+
+/** The type of a pipeline parameter. */
+export type ParameterType = 'string' | 'number' | 'integer' | 'boolean';
+
+/** A parameter's value as it is passed to steps (typed, never a string for numbers). */
+export type ParameterValue = string | number | boolean;
+
+/** A declared pipeline parameter. */
+export interface ParameterIR {
+  readonly type: ParameterType;
+  /** @default - none: the parameter is required at run time */
+  readonly default?: ParameterValue;
+  /** @default - any value of the type */
+  readonly enum?: readonly ParameterValue[];
+  /** @default - no lower bound */
+  readonly minimum?: number;
+  /** @default - no upper bound */
+  readonly maximum?: number;
+  /** @default - none */
+  readonly description?: string;
+}
+
+/** Where a step input comes from. */
+export type InputIR =
+  /** An output of another step: `<step>.<output>` in the spec. */
+  | { readonly kind: 'step'; readonly step: string; readonly output: string }
+  /** A local file or directory; `path` is absolute (resolved against the definition file's folder). */
+  | { readonly kind: 'path'; readonly path: string }
+  /** An external object or prefix, e.g. `s3://bucket/key`. */
+  | { readonly kind: 'uri'; readonly uri: string };
+
+/** Resources a step asks for, and the queue it runs on. */
+export interface ComputeIR {
+  /** Whole vCPUs (a positive integer). */
+  readonly vcpus: number;
+  /** Memory in MiB (a positive integer). */
+  readonly memory: number;
+  /** GPUs (0 = none). */
+  readonly gpus: number;
+  /** Name of the queue: `gpu` when gpus > 0 and no queue is named, else `cpu` or the named one. */
+  readonly queue: string;
+}
+
+/** One step of the pipeline, with defaults applied. */
+export interface StepIR {
+  /** The step's name (the key under `steps:`). */
+  readonly name: string;
+  /** @default - none */
+  readonly description?: string;
+  /** Absolute path of the directory shipped to the step. @default - none: the step runs in an empty directory */
+  readonly code?: string;
+  /** argv of the step's command (never empty). */
+  readonly command: readonly string[];
+  /** Container image the step runs in on AWS Batch. */
+  readonly image: string;
+  /** Environment variables (defaults' env merged with the step's; the step wins). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Inputs by name. */
+  readonly inputs: Readonly<Record<string, InputIR>>;
+  /** Names of the pipeline parameters the step reads (sorted); only these enter its cache key. */
+  readonly params: readonly string[];
+  /** Names of the outputs the step writes (in declaration order). */
+  readonly outputs: readonly string[];
+  /** Steps this one must run after without taking data from them (sorted). */
+  readonly after: readonly string[];
+  readonly compute: ComputeIR;
+  /** Batch-level retries after the first attempt (0–9). */
+  readonly retries: number;
+  /** Time limit of one attempt, in seconds. */
+  readonly timeoutSeconds: number;
+  /** Whether the step may be reused from the store. */
+  readonly cache: boolean;
+  /** Salt that forces a new cache key when changed. @default - none */
+  readonly cacheVersion?: string;
+}
+
+/** A queue the pipeline's steps may name in `compute.queue`. */
+export interface QueueIR {
+  readonly name: string;
+  /** Whether the queue's compute environment has GPUs. */
+  readonly gpu: boolean;
+}
+
+/** A schedule that starts the pipeline. */
+export interface ScheduleIR {
+  readonly name: string;
+  /** An EventBridge Scheduler expression: `cron(...)` or `rate(...)`, normalized to that wrapped form. */
+  readonly expression: string;
+  /** IANA time zone. @default 'UTC' */
+  readonly timezone: string;
+  /** Parameter values for the runs it starts (validated against the declarations). */
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+}
+
+/** A whole validated pipeline. */
+export interface PipelineIR {
+  /** IR format version. */
+  readonly version: 1;
+  readonly name: string;
+  /** @default - none */
+  readonly description?: string;
+  readonly parameters: Readonly<Record<string, ParameterIR>>;
+  /** Steps by name, in definition order (order never affects the compiled result). */
+  readonly steps: Readonly<Record<string, StepIR>>;
+  /** Queues known to this pipeline: always `cpu` and `gpu`, plus any declared. */
+  readonly queues: Readonly<Record<string, QueueIR>>;
+  readonly schedules: Readonly<Record<string, ScheduleIR>>;
+  /** Absolute path of the definition file (for messages and relative paths). */
+  readonly source: string;
+}

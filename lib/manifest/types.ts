@@ -1,0 +1,97 @@
+/**
+ * The deployment manifest and the job spec: the data the compiled state machine refers to by hash.
+ *
+ * The compiled ASL stays small and independent of file contents: each step's lookup task passes only
+ * the step name; the `${Manifest}` placeholder is the hash of a PipelineManifest blob in the store,
+ * built at run time (local engine) or at synth time (CDK), which holds everything else.
+ */
+import type { ComputeIR, ParameterIR, ParameterValue } from '../ir/types';
+import type { ArtifactRef, Hash } from '../store/types';
+
+/** Where a step input comes from, with local data already stored. */
+export type ManifestInput =
+  | { readonly kind: 'step'; readonly step: string; readonly output: string }
+  /** A `path:` input, stored in the CAS when the manifest was built. */
+  | { readonly kind: 'artifact'; readonly ref: ArtifactRef }
+  | { readonly kind: 'uri'; readonly uri: string };
+
+/** One step as the lookup handler and the runner see it. */
+export interface ManifestStep {
+  readonly name: string;
+  /** Tree of the step's code directory. @default null - empty working directory */
+  readonly code: ArtifactRef | null;
+  readonly command: readonly string[];
+  readonly image: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly inputs: Readonly<Record<string, ManifestInput>>;
+  readonly params: readonly string[];
+  readonly outputs: readonly string[];
+  readonly compute: ComputeIR;
+  readonly retries: number;
+  readonly timeoutSeconds: number;
+  readonly cache: boolean;
+  readonly cacheVersion: string | null;
+}
+
+/** A pipeline's manifest, stored as canonical JSON in the CAS; its hash fills `${Manifest}`. */
+export interface PipelineManifest {
+  readonly v: 1;
+  readonly pipeline: string;
+  readonly parameters: Readonly<Record<string, ParameterIR>>;
+  readonly steps: Readonly<Record<string, ManifestStep>>;
+}
+
+/** The state machine's execution input (built by the engine, the trigger API and schedules). */
+export interface ExecutionInput {
+  /** Every declared parameter, typed, defaults filled in. */
+  readonly p: Readonly<Record<string, ParameterValue>>;
+  /** true = ignore the store for every step (`--no-cache`). */
+  readonly n: boolean;
+}
+
+/** Payload the lookup task sends: `{"s": "<step>", "i.$": "$"}`, where `$` is the running context. */
+export interface LookupRequest {
+  readonly s: string;
+  readonly i: {
+    readonly p: Readonly<Record<string, ParameterValue>>;
+    readonly n: boolean;
+    /** Manifest hash (filled by the `Start` Pass state from `${Manifest}`). */
+    readonly m: Hash;
+    /** Execution id (`$$.Execution.Id`); the run id is its last `:`-separated segment (the execution name). */
+    readonly x: string;
+  };
+}
+
+/** What the lookup handler returns (stored at `$.c`). */
+export interface LookupResult {
+  readonly step: string;
+  /** The step's cache key. */
+  readonly key: Hash;
+  /** true = run the Batch job; false = reused. */
+  readonly run: boolean;
+  /** Hash of the JobSpec blob the runner executes (only when run is true). */
+  readonly job?: Hash;
+  /** Recorded outputs (only when reused). */
+  readonly outputs?: Readonly<Record<string, ArtifactRef>>;
+  /** Cause the failure path reports, naming the step: `Step 'train' failed`. */
+  readonly fail: string;
+}
+
+/** Everything the runner needs to execute one step, stored as a blob; its hash is the Batch `job` parameter. */
+export interface JobSpec {
+  readonly v: 1;
+  readonly pipeline: string;
+  readonly runId: string;
+  readonly step: string;
+  readonly key: Hash;
+  readonly keyDocument: import('../store/types').CacheKeyDocument;
+  readonly code: ArtifactRef | null;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Input name → content to stage. */
+  readonly inputs: Readonly<Record<string, ArtifactRef>>;
+  /** Declared parameter name → typed value. */
+  readonly params: Readonly<Record<string, ParameterValue>>;
+  readonly outputs: readonly string[];
+  readonly gpus: number;
+}
