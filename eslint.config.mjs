@@ -1,0 +1,39 @@
+// Lint rules that keep the layers apart (see docs/architecture.md) and forbid import cycles.
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+const noCdk = {
+  group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
+  message: 'This layer runs outside CDK (Lambda, Batch, local engine): it must not import aws-cdk-lib.',
+};
+const noAwsSdk = {
+  group: ['@aws-sdk/*', '@smithy/*'],
+  message: 'The definition layer (spec, DSL, compiler) imports no AWS client.',
+};
+const noConstructs = {
+  group: ['**/constructs', '**/constructs/*'],
+  message: 'Only the CDK app and tests may import lib/constructs.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**'] },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    extends: [tseslint.configs.recommended, importX.flatConfigs.typescript],
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['lib/spec/**', 'lib/dsl/**', 'lib/compiler/**', 'lib/ir/**', 'lib/graph/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noAwsSdk, noConstructs] }] },
+  },
+  {
+    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/api/**', 'lib/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noConstructs] }] },
+  },
+);
