@@ -1,0 +1,26 @@
+/**
+ * Spec v1: YAML/JSON pipeline definitions → validated IR, parameter resolution and the JSON Schema.
+ *
+ * ```ts
+ * import { loadPipeline, resolveParameters } from '../spec';
+ * const ir = await loadPipeline('examples/iris/pipeline.yaml');
+ * const params = resolveParameters(ir, { epochs: '500' }, { fromStrings: true });
+ * ```
+ */
+export { loadPipeline, SPEC_EXTENSIONS, DSL_EXTENSIONS } from './load';
+export { parseSpec, type ParseSpecOptions } from './parse';
+export { validateDefinition, type DefinitionSource } from './validate';
+export {
+  resolveParameters,
+  parameterJsonSchema,
+  parameterValueProblem,
+  parseParameterString,
+  hasParameterType,
+  type ResolveParametersOptions,
+} from './parameters';
+export { pipelineJsonSchema, renderPipelineSchema, SCHEMA_ID } from './schema';
+export { NAME_PATTERN, NAME_RULE, envSuffix, pascalCase, isValidName } from './names';
+export { parseDuration, DURATION_SYNTAX, MIN_TIMEOUT_SECONDS } from './duration';
+export { normalizeScheduleExpression, isKnownTimeZone } from './schedule-expression';
+export { DEFAULT_IMAGE, BUILTIN_DEFAULTS, MAX_RETRIES, PIPELINE_FIELD } from './spec-fields';
+export type { Field } from './fields';

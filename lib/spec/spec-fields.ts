@@ -1,0 +1,309 @@
+/**
+ * The spec v1 field table: every key a YAML/JSON definition may hold, with its type and default.
+ *
+ * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
+ */
+import type { Field } from './fields';
+import { NAME_PATTERN, NAME_RULE } from './names';
+
+/** The image a step runs in when neither the step nor `defaults` names one. */
+export const DEFAULT_IMAGE = 'public.ecr.aws/docker/library/node:22-slim';
+
+/** Built-in defaults applied when neither the step nor `defaults` sets a value. */
+export const BUILTIN_DEFAULTS = {
+  image: DEFAULT_IMAGE,
+  vcpus: 1,
+  memory: 2048,
+  gpus: 0,
+  retries: 0,
+  timeoutSeconds: 3600,
+  cache: true,
+} as const;
+
+/** The maximum `retries` (AWS Batch allows 10 attempts in all). */
+export const MAX_RETRIES = 9;
+
+/** A reference to another step's output: `<step>.<output>`. */
+export const OUTPUT_REF_PATTERN = /^([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62})$/;
+
+/** An S3 URI input. */
+export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+
+const name = (what: string, doc: string): Field => ({
+  kind: 'string',
+  doc,
+  pattern: NAME_PATTERN,
+  expected: `a ${what} name (${NAME_RULE})`,
+});
+
+const env: Field = {
+  kind: 'map',
+  keys: 'env',
+  what: 'environment variable',
+  doc: 'Environment variables for the step (values are converted to strings).',
+  values: { kind: 'text', doc: 'The variable value.' },
+  example: 'env: { LOG_LEVEL: debug }',
+};
+
+const compute: Field = {
+  kind: 'object',
+  doc: 'Resources for one attempt of the step and the queue it runs on.',
+  fields: {
+    vcpus: { kind: 'integer', minimum: 1, doc: 'Whole vCPUs.', default: BUILTIN_DEFAULTS.vcpus, example: 'vcpus: 2' },
+    memory: { kind: 'integer', minimum: 1, doc: 'Memory in MiB.', default: BUILTIN_DEFAULTS.memory, example: 'memory: 4096' },
+    gpus: { kind: 'integer', minimum: 0, doc: 'GPUs; more than 0 selects the "gpu" queue unless a queue is named.', default: 0, example: 'gpus: 1' },
+    queue: {
+      ...name('queue', 'Name of the queue: "cpu", "gpu" or one declared under "queues".'),
+      defaultDoc: '"gpu" when gpus > 0, else "cpu"',
+      example: 'queue: cpu',
+    },
+  },
+};
+
+const retries: Field = {
+  kind: 'integer',
+  minimum: 0,
+  maximum: MAX_RETRIES,
+  doc: 'AWS Batch retries after the first attempt.',
+  default: BUILTIN_DEFAULTS.retries,
+  example: 'retries: 2',
+};
+
+const timeout: Field = {
+  kind: 'duration',
+  doc: 'Time limit of one attempt: whole seconds or a duration such as 90s, 30m, 1h, 1h30m, 2d (at least 60s).',
+  default: '1h',
+  example: 'timeout: 30m',
+};
+
+const image: Field = {
+  kind: 'string',
+  pattern: /^\S+$/,
+  expected: 'a container image reference without spaces (e.g. "public.ecr.aws/docker/library/node:22-slim")',
+  doc: 'Container image the step runs in on AWS Batch.',
+  default: DEFAULT_IMAGE,
+  example: `image: ${DEFAULT_IMAGE}`,
+};
+
+const cache: Field = {
+  kind: 'boolean',
+  doc: 'Whether the step may be reused from the store when its cache key matches.',
+  default: true,
+  example: 'cache: false',
+};
+
+const scalar: Field = { kind: 'scalar', doc: 'A parameter value: string, number or boolean.' };
+
+const parameter: Field = {
+  kind: 'object',
+  doc: 'A pipeline parameter; one without a default is required at run time.',
+  required: ['type'],
+  fields: {
+    type: {
+      kind: 'string',
+      values: ['string', 'number', 'integer', 'boolean'],
+      doc: 'The value type.',
+      example: 'type: number',
+    },
+    default: { ...scalar, doc: 'Value used when a run does not give one (none: the parameter is required).' },
+    enum: {
+      kind: 'list',
+      items: scalar,
+      minItems: 1,
+      unique: true,
+      doc: 'The only allowed values.',
+      example: 'enum: [stratified, random]',
+    },
+    minimum: { kind: 'number', doc: 'Smallest allowed value (number and integer parameters).', example: 'minimum: 0' },
+    maximum: { kind: 'number', doc: 'Largest allowed value (number and integer parameters).', example: 'maximum: 1' },
+    description: { kind: 'string', doc: 'What the parameter means.' },
+  },
+  example: 'learning_rate: { type: number, default: 0.5 }',
+};
+
+const input: Field = {
+  kind: 'union',
+  doc: 'Where an input comes from: another step\'s output, a local file or directory, or an S3 URI.',
+  expected:
+    '"<step>.<output>" (e.g. "prepare.train"), { path: ./relative/file-or-dir } or { uri: s3://bucket/key }',
+  example: 'train: prepare.train',
+  pick: (v) => {
+    if (typeof v === 'string') return 0;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      if ('path' in v) return 1;
+      if ('uri' in v) return 2;
+    }
+    return undefined;
+  },
+  variants: [
+    {
+      kind: 'string',
+      pattern: OUTPUT_REF_PATTERN,
+      expected: 'a reference "<step>.<output>" (e.g. "prepare.train")',
+      doc: 'An output of another step: "<step>.<output>".',
+    },
+    {
+      kind: 'object',
+      doc: 'A local file or directory, relative to the definition file.',
+      required: ['path'],
+      fields: { path: { kind: 'string', doc: 'Path relative to the definition file.', example: 'path: ./data/iris.csv' } },
+    },
+    {
+      kind: 'object',
+      doc: 'An S3 object or prefix.',
+      required: ['uri'],
+      fields: {
+        uri: {
+          kind: 'string',
+          pattern: S3_URI_PATTERN,
+          expected: 'an S3 URI "s3://<bucket>/<key>"',
+          doc: 'An S3 URI: s3://bucket/key.',
+          example: 'uri: s3://my-bucket/data/iris.csv',
+        },
+      },
+    },
+  ],
+};
+
+const step: Field = {
+  kind: 'object',
+  doc: 'One step: a command run in a container, with inputs, parameters and outputs.',
+  required: ['command'],
+  fields: {
+    description: { kind: 'string', doc: 'What the step does.' },
+    code: {
+      kind: 'string',
+      doc: 'Directory shipped to the step as its working directory, relative to the definition file (none: an empty directory).',
+      example: 'code: ./steps',
+    },
+    command: {
+      kind: 'list',
+      items: { kind: 'text', doc: 'One argument.' },
+      minItems: 1,
+      doc: 'The command (argv) the step runs.',
+      example: 'command: [node, train.mjs]',
+    },
+    image,
+    env,
+    inputs: {
+      kind: 'map',
+      keys: 'name',
+      what: 'input',
+      values: input,
+      doc: 'Inputs by name.',
+      example: 'inputs: { train: prepare.train }',
+    },
+    params: {
+      kind: 'list',
+      items: name('parameter', 'A declared parameter.'),
+      unique: true,
+      doc: 'Names of the pipeline parameters the step reads (only these enter its cache key).',
+      example: 'params: [learning_rate]',
+    },
+    outputs: {
+      kind: 'list',
+      items: name('output', 'An output name.'),
+      unique: true,
+      doc: 'Names of the outputs the step writes.',
+      example: 'outputs: [model]',
+    },
+    after: {
+      kind: 'list',
+      items: name('step', 'Another step.'),
+      unique: true,
+      doc: 'Steps this one runs after without taking data from them.',
+      example: 'after: [prepare]',
+    },
+    compute,
+    retries,
+    timeout,
+    cache,
+    cacheVersion: {
+      kind: 'text',
+      doc: 'A salt: changing it forces a new cache key for the step.',
+      example: 'cacheVersion: "2"',
+    },
+  },
+};
+
+const schedule: Field = {
+  kind: 'object',
+  doc: 'An EventBridge Scheduler schedule that starts the pipeline: exactly one of cron, rate or expression.',
+  fields: {
+    cron: {
+      kind: 'string',
+      doc: 'A 6-field EventBridge cron (minutes hours day-of-month month day-of-week year), e.g. "0 3 * * ? *".',
+      example: 'cron: "0 3 * * ? *"',
+    },
+    rate: { kind: 'string', doc: 'A rate such as "5 minutes", "1 hour" or "2 days".', example: 'rate: "1 day"' },
+    expression: {
+      kind: 'string',
+      doc: 'A full expression: "cron(...)" or "rate(...)".',
+      example: 'expression: "rate(1 day)"',
+    },
+    timezone: { kind: 'string', doc: 'IANA time zone the cron is read in.', default: 'UTC', example: 'timezone: Europe/Berlin' },
+    parameters: {
+      kind: 'map',
+      keys: 'name',
+      what: 'parameter',
+      values: scalar,
+      doc: 'Parameter values for the runs it starts.',
+      example: 'parameters: { epochs: 500 }',
+    },
+    description: { kind: 'string', doc: 'What the schedule is for.' },
+  },
+};
+
+/** The whole spec v1 document. */
+export const PIPELINE_FIELD: Field = {
+  kind: 'object',
+  doc: 'A Pipewright pipeline definition (spec v1).',
+  required: ['name', 'steps'],
+  fields: {
+    $schema: { kind: 'string', doc: 'JSON Schema reference for editors (ignored).' },
+    version: { kind: 'literal', value: 1, doc: 'Spec version.', default: 1, example: 'version: 1' },
+    name: { ...name('pipeline', 'The pipeline name.'), example: 'name: iris' },
+    description: { kind: 'string', doc: 'What the pipeline does.' },
+    parameters: {
+      kind: 'map',
+      keys: 'name',
+      what: 'parameter',
+      values: parameter,
+      doc: 'Run-time parameters by name.',
+      example: 'parameters: { epochs: { type: integer, default: 300 } }',
+    },
+    defaults: {
+      kind: 'object',
+      doc: 'Settings every step inherits unless it sets its own.',
+      fields: { image, compute, retries, timeout, env, cache },
+    },
+    queues: {
+      kind: 'map',
+      keys: 'name',
+      what: 'queue',
+      doc: 'Extra named queues ("cpu" and "gpu" always exist).',
+      example: 'queues: { bigmem: { gpu: false } }',
+      values: {
+        kind: 'object',
+        doc: 'A job queue the deployment creates.',
+        fields: { gpu: { kind: 'boolean', doc: 'Whether the queue\'s compute environment has GPUs.', default: false, example: 'gpu: true' } },
+      },
+    },
+    steps: {
+      kind: 'map',
+      keys: 'name',
+      what: 'step',
+      values: step,
+      doc: 'The steps by name.',
+      example: 'steps: { train: { command: [node, train.mjs] } }',
+    },
+    schedules: {
+      kind: 'map',
+      keys: 'name',
+      what: 'schedule',
+      values: schedule,
+      doc: 'Schedules that start the pipeline.',
+      example: 'schedules: { nightly: { cron: "0 3 * * ? *" } }',
+    },
+  },
+};
