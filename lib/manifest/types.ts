@@ -95,3 +95,30 @@ export interface JobSpec {
   readonly outputs: readonly string[];
   readonly gpus: number;
 }
+
+/** One step's result within a run, stored at `runs/<runId>/<step>.json` by the lookup handler or the runner. */
+export interface StepRunDocument {
+  readonly step: string;
+  /** `reused` (written by lookup), `ran` (runner, after the record), `failed` (local runner, no record). */
+  readonly status: 'ran' | 'reused' | 'failed';
+  readonly cacheKey: Hash;
+  /** Outputs the step produced or reused (empty when it failed). */
+  readonly outputs: Readonly<Record<string, ArtifactRef>>;
+  readonly metrics: readonly import('../store/types').Metric[];
+  /** Time the step took in this run (0 when reused). */
+  readonly durationMs: number;
+  /** When the command started (ISO 8601). @default - none (reused) */
+  readonly startedAt?: string;
+  /** Blob hashes of the captured streams (of the recorded execution when reused). @default - none */
+  readonly stdout?: Hash;
+  /** @default - none */
+  readonly stderr?: Hash;
+  /** Duration of the recorded execution that reuse saved. @default - none (not reused) */
+  readonly savedMs?: number;
+  /** Run that produced the reused record. @default - none (not reused) */
+  readonly recordRunId?: string;
+  /** Why the step failed. @default - none (not failed) */
+  readonly error?: string;
+  /** The command's exit status (null when killed by a signal). @default - none */
+  readonly exitCode?: number | null;
+}

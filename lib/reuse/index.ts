@@ -1,0 +1,14 @@
+/**
+ * Reuse: cache keys, the lookup handler (local engine and Lambda) and key explanations.
+ *
+ * ```ts
+ * const lookup = createLookupHandler({ store });
+ * const r = await lookup({ s: 'train', i: { p: { epochs: 300 }, n: false, m: manifestHash, x: 'run-1' } });
+ * if (r.run) await runJob({ store, job: r.job! });
+ * ```
+ */
+export * from './cache-key';
+export * from './key-resolver';
+export * from './lookup-handler';
+export * from './explain';
+export * from './tree-diff';

@@ -1,0 +1,150 @@
+/**
+ * Resolves a step's CacheKeyDocument within one execution: inputs by content, upstream steps by their records.
+ */
+import { RunFailedError, UsageError } from '../errors';
+import type { ParameterValue } from '../ir/types';
+import type { ManifestStep, PipelineManifest } from '../manifest/types';
+import type { ArtifactRef, ArtifactStore, CacheKeyDocument, Hash } from '../store/types';
+import { cacheKey } from './cache-key';
+
+/** Turns an external `uri:` input into content in the store (e.g. by copying the object); returns its reference. */
+export type UriResolver = (uri: string, step: string, input: string) => Promise<ArtifactRef>;
+
+/** A step's key and the document it hashes. */
+export interface ResolvedKey {
+  readonly key: Hash;
+  readonly doc: CacheKeyDocument;
+}
+
+/** Options for a `KeyResolver`. */
+export interface KeyResolverOptions {
+  readonly store: ArtifactStore;
+  readonly manifest: PipelineManifest;
+  /** The execution's parameter values (every declared parameter, typed). */
+  readonly params: Readonly<Record<string, ParameterValue>>;
+  /** Resolves `uri:` inputs. @default - a `uri:` input fails with a message naming the step and input */
+  readonly resolveUri?: UriResolver;
+}
+
+/**
+ * Computes cache keys for the steps of one execution, memoizing keys and the upstream outputs found.
+ *
+ * Keys depend only on the manifest, the parameters and recorded upstream outputs, so they are memoized for
+ * the execution; a missing upstream record is never memoized (the upstream step may still be running).
+ */
+export class KeyResolver {
+  private readonly keys = new Map<string, Promise<ResolvedKey>>();
+  private readonly outputs = new Map<string, Promise<Readonly<Record<string, ArtifactRef>>>>();
+
+  constructor(private readonly opts: KeyResolverOptions) {}
+
+  /** The manifest this resolver reads. */
+  public get manifest(): PipelineManifest {
+    return this.opts.manifest;
+  }
+
+  /** The key of a step (computing upstream keys as needed). */
+  public resolve(step: string): Promise<ResolvedKey> {
+    return this.resolveIn(step, []);
+  }
+
+  private resolveIn(step: string, chain: readonly string[]): Promise<ResolvedKey> {
+    let p = this.keys.get(step);
+    if (!p) {
+      p = this.compute(step, chain);
+      this.keys.set(step, p);
+      p.catch(() => this.keys.delete(step));
+    }
+    return p;
+  }
+
+  private async compute(name: string, chain: readonly string[]): Promise<ResolvedKey> {
+    if (chain.includes(name)) {
+      throw new RunFailedError(`Step '${name}' depends on itself through ${[...chain, name].join(' → ')}; remove the cycle.`, name);
+    }
+    const step = this.stepNamed(name, chain[chain.length - 1]);
+    const inputs: Record<string, ArtifactRef> = {};
+    for (const [input, source] of Object.entries(step.inputs)) {
+      if (source.kind === 'artifact') {
+        inputs[input] = source.ref;
+      } else if (source.kind === 'uri') {
+        if (!this.opts.resolveUri) {
+          throw new RunFailedError(
+            `Step '${name}' input '${input}': uri inputs (${source.uri}) are not supported by this store (${this.opts.store.location}); ` +
+              `expected a 'path:' input or another step's output. Copy the data next to the pipeline and use 'path:' instead.`,
+            name,
+          );
+        }
+        inputs[input] = await this.opts.resolveUri(source.uri, name, input);
+      } else {
+        const upstream = await this.resolveIn(source.step, [...chain, name]);
+        const outputs = await this.upstreamOutputs(source.step, upstream.key, name);
+        const ref = outputs[source.output];
+        if (ref === undefined) {
+          throw new RunFailedError(
+            `Step '${name}' input '${input}' reads output '${source.output}' of step '${source.step}', but the record of '${source.step}' ` +
+              `(${upstream.key}) has only [${Object.keys(outputs).sort().join(', ')}]; fix the input or the upstream outputs.`,
+            name,
+          );
+        }
+        inputs[input] = ref;
+      }
+    }
+    const params: Record<string, ParameterValue> = {};
+    for (const p of step.params) {
+      const v = this.opts.params[p];
+      if (v === undefined) {
+        throw new UsageError(
+          `Step '${name}' declares parameter '${p}' but the run has no value for it; pass --param ${p}=<value> or give it a default.`,
+        );
+      }
+      params[p] = v;
+    }
+    const doc: CacheKeyDocument = {
+      v: 1,
+      code: step.code,
+      command: [...step.command],
+      image: step.image,
+      env: { ...step.env },
+      inputs,
+      params,
+      outputs: [...step.outputs].sort(),
+      cacheVersion: step.cacheVersion,
+    };
+    return { key: cacheKey(doc), doc };
+  }
+
+  private upstreamOutputs(step: string, key: Hash, consumer: string): Promise<Readonly<Record<string, ArtifactRef>>> {
+    const memo = `${step}\n${key}`;
+    let p = this.outputs.get(memo);
+    if (!p) {
+      p = this.opts.store.getRecord(key).then((record) => {
+        if (!record) {
+          throw new RunFailedError(
+            `Step '${consumer}' needs the outputs of step '${step}', but the store (${this.opts.store.location}) has no record of ` +
+              `'${step}' for key ${key}; '${step}' must succeed before '${consumer}' runs.`,
+            consumer,
+          );
+        }
+        return record.outputs;
+      });
+      this.outputs.set(memo, p);
+      p.catch(() => this.outputs.delete(memo));
+    }
+    return p;
+  }
+
+  private stepNamed(name: string, consumer?: string): ManifestStep {
+    const step = this.opts.manifest.steps[name];
+    if (!step) {
+      const known = Object.keys(this.opts.manifest.steps).sort().join(', ');
+      throw new RunFailedError(
+        consumer
+          ? `Step '${consumer}' reads from step '${name}', which pipeline '${this.opts.manifest.pipeline}' does not have (steps: ${known}).`
+          : `Pipeline '${this.opts.manifest.pipeline}' has no step '${name}' (steps: ${known}).`,
+        consumer ?? name,
+      );
+    }
+    return step;
+  }
+}

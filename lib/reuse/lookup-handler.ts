@@ -1,0 +1,156 @@
+/**
+ * The lookup handler: the first task of every step, shared by the local engine and the cloud Lambda.
+ */
+import { IntegrityError, NotFoundError } from '../errors';
+import type { JobSpec, LookupRequest, LookupResult, PipelineManifest, StepRunDocument } from '../manifest/types';
+import { canonicalJson } from '../store';
+import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import { KeyResolver, type UriResolver } from './key-resolver';
+
+/** An event the handler reports after each lookup. */
+export interface LookupEvent {
+  readonly type: 'lookup';
+  readonly step: string;
+  readonly key: Hash;
+  /** true = reused from the store. */
+  readonly hit: boolean;
+  readonly runId: string;
+}
+
+/** What the lookup handler needs. */
+export interface LookupHandlerDeps {
+  readonly store: ArtifactStore;
+  /** Called after each lookup. @default - no events */
+  readonly onEvent?: (e: LookupEvent) => void;
+  /** Called when a record is found unusable (e.g. a corrupted output) and the step will re-run. @default - silent */
+  readonly onWarning?: (message: string) => void;
+  /** Resolves `uri:` inputs to content in the store. @default - a `uri:` input fails naming the step and input */
+  readonly resolveUri?: UriResolver;
+  /**
+   * Whether a hit re-hashes the recorded outputs before reuse (a corrupted one makes the step re-run).
+   *
+   * Cheap on a local disk; on S3 it downloads every output, so the Lambda turns it off.
+   * @default true
+   */
+  readonly verifyOutputs?: boolean;
+}
+
+/** A lookup handler: `LookupRequest` in, `LookupResult` out. */
+export type LookupHandler = (req: LookupRequest) => Promise<LookupResult>;
+
+/** Executions whose key memo is kept (a long-lived Lambda sees many). */
+const MAX_EXECUTIONS = 64;
+
+/** The run id of an execution: the last `:`-separated segment of its id. */
+export function runIdOf(executionId: string): string {
+  const parts = executionId.split(':');
+  return parts[parts.length - 1];
+}
+
+/**
+ * Creates the handler that computes a step's cache key and decides between reuse and a run.
+ *
+ * On a hit it writes `runs/<runId>/<step>.json` with status `reused`; on a miss it stores the `JobSpec` blob
+ * the runner executes.
+ */
+export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
+  const { store } = deps;
+  const verifyOutputs = deps.verifyOutputs ?? true;
+  const manifests = new Map<Hash, Promise<PipelineManifest>>();
+  const executions = new Map<string, KeyResolver>();
+
+  const loadManifest = (hash: Hash): Promise<PipelineManifest> => {
+    let p = manifests.get(hash);
+    if (!p) {
+      p = store.getBytes(hash).then(
+        (bytes) => JSON.parse(bytes.toString('utf8')) as PipelineManifest,
+        (err: unknown) => {
+          if (err instanceof NotFoundError) {
+            throw new NotFoundError(`Manifest ${hash} is not in the store (${store.location}); build it with buildManifest first.`);
+          }
+          throw err;
+        },
+      );
+      manifests.set(hash, p);
+      p.catch(() => manifests.delete(hash));
+    }
+    return p;
+  };
+
+  const resolverFor = async (req: LookupRequest): Promise<KeyResolver> => {
+    const id = `${req.i.x}\n${req.i.m}`;
+    let r = executions.get(id);
+    if (!r) {
+      const manifest = await loadManifest(req.i.m);
+      r = executions.get(id);
+      if (!r) {
+        r = new KeyResolver({ store, manifest, params: req.i.p, resolveUri: deps.resolveUri });
+        executions.set(id, r);
+        if (executions.size > MAX_EXECUTIONS) executions.delete(executions.keys().next().value as string);
+      }
+    }
+    return r;
+  };
+
+  return async (req: LookupRequest): Promise<LookupResult> => {
+    const resolver = await resolverFor(req);
+    const manifest = resolver.manifest;
+    const name = req.s;
+    const { key, doc } = await resolver.resolve(name);
+    const step = manifest.steps[name];
+    const runId = runIdOf(req.i.x);
+    const fail = `Step '${name}' failed`;
+
+    if (step.cache && !req.i.n) {
+      let record: StepRecord | undefined;
+      let usable = false;
+      try {
+        record = await store.getRecord(key);
+        usable = record !== undefined;
+        if (record && verifyOutputs) {
+          for (const ref of Object.values(record.outputs)) await store.verify(ref);
+        }
+      } catch (err) {
+        if (!(err instanceof IntegrityError) && !(err instanceof NotFoundError)) throw err;
+        usable = false;
+        deps.onWarning?.(`Step '${name}': the stored record ${key} or its outputs are damaged (${(err as Error).message}); re-running the step.`);
+      }
+      if (record && usable) {
+        const runDoc: StepRunDocument = {
+          step: name,
+          status: 'reused',
+          cacheKey: key,
+          outputs: record.outputs,
+          metrics: record.metrics,
+          durationMs: 0,
+          savedMs: record.durationMs,
+          recordRunId: record.runId,
+          stdout: record.stdout,
+          stderr: record.stderr,
+        };
+        await store.putJson(`runs/${runId}/${name}.json`, runDoc);
+        deps.onEvent?.({ type: 'lookup', step: name, key, hit: true, runId });
+        return { step: name, key, run: false, outputs: record.outputs, fail };
+      }
+    }
+
+    const job: JobSpec = {
+      v: 1,
+      pipeline: manifest.pipeline,
+      runId,
+      step: name,
+      key,
+      keyDocument: doc,
+      code: step.code,
+      command: step.command,
+      env: step.env,
+      inputs: doc.inputs,
+      params: doc.params,
+      outputs: step.outputs,
+      gpus: step.compute.gpus,
+    };
+    const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
+    deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
+    return { step: name, key, run: true, job: jobHash, fail };
+  };
+}

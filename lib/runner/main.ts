@@ -1,0 +1,139 @@
+/**
+ * The runner's command line, the entry point of the runner image in AWS Batch.
+ *
+ * A step's Batch job has three containers sharing a volume at `/pw`:
+ * 1. `runner stage-in --job <hash> --dir /pw` (this image) materializes the code, inputs and `step.sh`;
+ * 2. the user's image, untouched, runs `/bin/sh /pw/step.sh` (which writes `/pw/exit_code`);
+ * 3. `runner stage-out --job <hash> --dir /pw` (this image, dependency condition SUCCESS, so it runs only
+ *    when the user's command exited 0) stores outputs, logs and metrics, then the record.
+ * `runner run --job <hash>` does all three in one process, for images that have this runner.
+ *
+ * The store is `PIPEWRIGHT_STORE` (`s3://bucket/prefix` in AWS, a directory locally).
+ */
+import { chmod, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exitCodeFor, UsageError } from '../errors';
+import { isHash, openStore } from '../store';
+import type { ArtifactStore, Hash } from '../store/types';
+import { stepDirLayout } from './layout';
+import { runJob } from './run-job';
+import { stageIn } from './stage-in';
+import { stageOut } from './stage-out';
+
+const USAGE = `usage:
+  runner stage-in  --job <sha256:…> --dir <dir>
+  runner stage-out --job <sha256:…> --dir <dir> [--exit-code N]
+  runner run       --job <sha256:…> [--work-root <dir>]
+The store is taken from PIPEWRIGHT_STORE (a directory or s3://bucket/prefix).`;
+
+/** Parsed arguments of one runner command. */
+interface RunnerArgs {
+  readonly command: 'stage-in' | 'stage-out' | 'run';
+  readonly job: Hash;
+  readonly dir?: string;
+  readonly exitCode?: number;
+  readonly workRoot?: string;
+}
+
+function parseArgs(argv: readonly string[]): RunnerArgs {
+  const [command, ...rest] = argv;
+  if (command !== 'stage-in' && command !== 'stage-out' && command !== 'run') {
+    throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; expected stage-in, stage-out or run.\n${USAGE}`);
+  }
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const flag = rest[i];
+    const value = rest[i + 1];
+    if (!['--job', '--dir', '--exit-code', '--work-root'].includes(flag) || value === undefined) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(flag)}${value === undefined ? ' (missing its value)' : ''}.\n${USAGE}`);
+    }
+    flags[flag] = value;
+  }
+  const job = flags['--job'];
+  if (!isHash(job)) throw new UsageError(`--job must be a sha256:<64 hex> hash; received ${JSON.stringify(job ?? '')}.\n${USAGE}`);
+  if (command !== 'run' && !flags['--dir']) throw new UsageError(`${command} needs --dir <dir>.\n${USAGE}`);
+  let exitCode: number | undefined;
+  if (flags['--exit-code'] !== undefined) {
+    exitCode = Number(flags['--exit-code']);
+    if (!Number.isInteger(exitCode)) throw new UsageError(`--exit-code must be an integer; received ${flags['--exit-code']}.`);
+  }
+  return { command, job, dir: flags['--dir'], exitCode, workRoot: flags['--work-root'] };
+}
+
+/** Opens the store named by PIPEWRIGHT_STORE. */
+function storeFromEnv(): ArtifactStore {
+  const location = process.env.PIPEWRIGHT_STORE;
+  if (!location) throw new UsageError('PIPEWRIGHT_STORE is not set; expected a directory or s3://bucket/prefix.');
+  return openStore(location);
+}
+
+/** Lets a user container running as any uid write to the staged directory (stage-in usually runs as root). */
+async function shareWithAnyUser(dir: string): Promise<void> {
+  await chmod(dir, 0o777);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isSymbolicLink()) continue;
+    if (e.isDirectory()) await shareWithAnyUser(p);
+    else await chmod(p, e.name === 'step.sh' ? 0o777 : 0o666);
+  }
+}
+
+async function readNumber(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const n = text === undefined ? NaN : Number(text.trim());
+  return Number.isFinite(n) && text!.trim() !== '' ? n : undefined;
+}
+
+/** Runs one runner command; returns the process exit status. */
+export async function runnerMain(argv: readonly string[], store?: ArtifactStore): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    const s = store ?? storeFromEnv();
+    if (args.command === 'stage-in') {
+      const staged = await stageIn(s, args.job, args.dir!);
+      await shareWithAnyUser(args.dir!);
+      process.stderr.write(`pipewright runner: staged step '${staged.spec.step}' in ${args.dir}\n`);
+    } else if (args.command === 'stage-out') {
+      const layout = stepDirLayout(args.dir!);
+      const exitCode = args.exitCode ?? (await readNumber(layout.exitCode));
+      if (exitCode === undefined) {
+        throw new UsageError(`no exit status: ${layout.exitCode} is missing (step.sh writes it) and --exit-code was not given.`);
+      }
+      const staged = JSON.parse(await readFile(layout.staged, 'utf8')) as { stagedAt: string };
+      const started = await readNumber(layout.startedAt);
+      const finished = await readNumber(layout.finishedAt);
+      const startedAt = started !== undefined ? new Date(started * 1000).toISOString() : staged.stagedAt;
+      const durationMs =
+        started !== undefined && finished !== undefined
+          ? Math.max(0, (finished - started) * 1000)
+          : Math.max(0, Date.now() - Date.parse(startedAt));
+      const record = await stageOut(s, args.job, args.dir!, {
+        exitCode,
+        startedAt,
+        durationMs,
+        onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
+      });
+      process.stderr.write(`pipewright runner: stored step '${record.step}' as ${record.key}\n`);
+    } else {
+      const record = await runJob({
+        store: s,
+        job: args.job,
+        workRoot: args.workRoot,
+        onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+        onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
+      });
+      process.stderr.write(`pipewright runner: stored step '${record.step}' as ${record.key}\n`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`pipewright runner: error: ${(err as Error)?.message ?? String(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /runner[\\/]main\.[tj]s$|runner\.m?js$/.test(process.argv[1]);
+if (isEntry) {
+  runnerMain(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

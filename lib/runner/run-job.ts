@@ -1,0 +1,220 @@
+/**
+ * Runs one job locally: stage-in, the command as a subprocess in its own process group, stage-out.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunFailedError } from '../errors';
+import type { StepRunDocument } from '../manifest/types';
+import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import { stepDirLayout } from './layout';
+import { stageIn } from './stage-in';
+import { stageOut, storeLogs } from './stage-out';
+
+/** Options for `runJob`. */
+export interface RunJobOptions {
+  readonly store: ArtifactStore;
+  /** Hash of the JobSpec blob (from the lookup result). */
+  readonly job: Hash;
+  /** Where the temporary staging directory is created. @default os.tmpdir() */
+  readonly workRoot?: string;
+  /** Extra variables for the step, over the contract's (e.g. `CUDA_VISIBLE_DEVICES`, `PW_GPUS`). @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Aborting kills the step's process group. @default - not abortable */
+  readonly signal?: AbortSignal;
+  /** Time limit of the command, in seconds. @default - none */
+  readonly timeoutSeconds?: number;
+  /** Gets the step's output as it is produced (for `--verbose`). @default - not streamed */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Called with each warning (e.g. a malformed metrics line). @default - none */
+  readonly onWarning?: (message: string) => void;
+  /** Time between SIGTERM and SIGKILL when the step is stopped, in milliseconds. @default 5000 */
+  readonly killGraceMs?: number;
+}
+
+/** How the subprocess ended. */
+interface Outcome {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stopped?: 'aborted' | 'timeout';
+  readonly spawnError?: Error;
+}
+
+/** Host variables a step never sees (so it is not told where the store is). */
+const HIDDEN_ENV = ['PIPEWRIGHT_STORE'];
+
+/** Bytes of stderr kept in memory for the failure message. */
+const STDERR_TAIL_BYTES = 8192;
+
+/**
+ * Runs the job under the step contract and returns its record (written to the store).
+ *
+ * Throws RunFailedError on a non-zero exit, a signal, a timeout, an abort or a missing output, after
+ * storing the logs and writing `runs/<runId>/<step>.json` with status `failed` (never a record).
+ * The staging directory is removed in every case.
+ */
+export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
+  const { store, job } = opts;
+  if (opts.signal?.aborted) throw new RunFailedError(`Job ${job} was cancelled before it started.`);
+  const dir = await mkdtemp(join(opts.workRoot ?? tmpdir(), 'pw-'));
+  try {
+    const staged = await stageIn(store, job, dir);
+    const { spec } = staged;
+    const layout = stepDirLayout(dir);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
+    Object.assign(env, staged.env, opts.env);
+
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const stderrTail: Buffer[] = [];
+    const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, opts, (chunk) => {
+      stderrTail.push(chunk);
+      while (stderrTail.length > 1 && Buffer.concat(stderrTail).length > STDERR_TAIL_BYTES) stderrTail.shift();
+    });
+    const durationMs = Math.round(performance.now() - t0);
+
+    const fail = async (message: string): Promise<never> => {
+      const logs = await storeLogs(store, layout, opts.onWarning).catch(() => undefined);
+      const doc: StepRunDocument = {
+        step: spec.step,
+        status: 'failed',
+        cacheKey: spec.key,
+        outputs: {},
+        metrics: logs?.metrics ?? [],
+        durationMs,
+        startedAt: startedAt.toISOString(),
+        stdout: logs?.stdout,
+        stderr: logs?.stderr,
+        error: message,
+        exitCode: outcome.exitCode,
+      };
+      await store.putJson(`runs/${spec.runId}/${spec.step}.json`, doc).catch(() => undefined);
+      throw new RunFailedError(message, spec.step);
+    };
+
+    if (outcome.spawnError) {
+      const e = outcome.spawnError as NodeJS.ErrnoException;
+      const hint = e.code === 'ENOENT' ? '; is it installed and on PATH (or present in the code directory)?' : '';
+      return await fail(`Step '${spec.step}' could not start ${JSON.stringify(spec.command[0])}: ${e.message}${hint}`);
+    }
+    if (outcome.stopped || outcome.exitCode !== 0) {
+      const how =
+        outcome.stopped === 'aborted'
+          ? 'was cancelled'
+          : outcome.stopped === 'timeout'
+            ? `timed out after ${opts.timeoutSeconds} s (the step's timeout)`
+            : outcome.signal
+              ? `was killed by ${outcome.signal}`
+              : `failed: exit code ${outcome.exitCode}`;
+      return await fail(`Step '${spec.step}' ${how}${tailOf(stderrTail)}`);
+    }
+    try {
+      return await stageOut(store, job, dir, {
+        exitCode: 0,
+        startedAt: startedAt.toISOString(),
+        durationMs,
+        onWarning: opts.onWarning,
+      });
+    } catch (err) {
+      if (err instanceof RunFailedError) return await fail(err.message);
+      throw err;
+    }
+  } finally {
+    await removeDir(dir);
+  }
+}
+
+function tailOf(chunks: Buffer[]): string {
+  const text = Buffer.concat(chunks).toString('utf8').trimEnd();
+  if (text === '') return '';
+  const lines = text.split('\n').slice(-10);
+  return `\n  last lines of stderr:\n${lines.map((l) => `    ${l}`).join('\n')}`;
+}
+
+function spawnStep(
+  command: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
+  stdoutPath: string,
+  stderrPath: string,
+  opts: RunJobOptions,
+  onStderr: (chunk: Buffer) => void,
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const out = createWriteStream(stdoutPath);
+    const err = createWriteStream(stderrPath);
+    const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stopped: Outcome['stopped'];
+    let killTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    let spawnError: Error | undefined;
+
+    const killGroup = (sig: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const stop = (why: NonNullable<Outcome['stopped']>): void => {
+      if (stopped) return;
+      stopped = why;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs ?? 5000);
+    };
+    const onAbort = (): void => stop('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0) {
+      timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutSeconds * 1000);
+    }
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.write(chunk);
+      opts.onOutput?.('stdout', chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.write(chunk);
+      onStderr(chunk);
+      opts.onOutput?.('stderr', chunk);
+    });
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    // As in a container, the step ends when its main process does: stray children are killed with it,
+    // which also releases the pipes they inherited.
+    child.on('exit', () => killGroup('SIGKILL'));
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(killTimer);
+      clearTimeout(timeoutTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      Promise.all([endStream(out), endStream(err)]).then(() =>
+        resolve({ exitCode: spawnError ? null : exitCode, signal, stopped, spawnError }),
+      );
+    });
+  });
+}
+
+function endStream(s: WriteStream): Promise<void> {
+  return new Promise((resolve) => s.end(() => resolve()));
+}
+
+/** Removes a staging directory, even one the step made read-only. */
+async function removeDir(dir: string): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    await makeWritable(dir).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function makeWritable(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) await makeWritable(join(dir, e.name));
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Stage-out: stores a finished step's outputs, logs and metrics, then its record (last).
+ */
+import { access, appendFile, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RunFailedError } from '../errors';
+import type { JobSpec, StepRunDocument } from '../manifest/types';
+import type { ArtifactRef, ArtifactStore, Hash, Metric, StepRecord } from '../store/types';
+import { envSuffix } from './env';
+import { loadJobSpec } from './job-spec';
+import { type StepDirLayout, stepDirLayout } from './layout';
+import { parseMetrics } from './metrics';
+
+/** How the step's command ended. */
+export interface StepResult {
+  /** The command's exit status (stage-out refuses anything but 0). */
+  readonly exitCode: number;
+  /** When the command started (ISO 8601). */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** Called with each warning (e.g. a malformed metrics line); warnings are also appended to the stored stderr. @default - none */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The captured streams and metrics of a staged step, stored in the CAS. */
+export interface StoredLogs {
+  readonly stdout: Hash;
+  readonly stderr: Hash;
+  readonly metrics: Metric[];
+}
+
+/** Stores stdout, stderr (with the metrics warnings appended) and parses the metrics of a staged step. */
+export async function storeLogs(store: ArtifactStore, layout: StepDirLayout, onWarning?: (m: string) => void): Promise<StoredLogs> {
+  const metricsText = await readFile(layout.metrics, 'utf8').catch(() => '');
+  const { metrics, warnings } = parseMetrics(metricsText);
+  if (warnings.length > 0) {
+    for (const w of warnings) onWarning?.(w);
+    await appendFile(layout.stderr, warnings.map((w) => `pipewright: ${w}\n`).join(''));
+  }
+  const [stdout, stderr] = await Promise.all([storeFile(store, layout.stdout), storeFile(store, layout.stderr)]);
+  return { stdout, stderr, metrics };
+}
+
+async function storeFile(store: ArtifactStore, path: string): Promise<Hash> {
+  try {
+    await access(path);
+  } catch {
+    return store.putBytes(new Uint8Array(0));
+  }
+  return (await store.putPath(path)) as Hash;
+}
+
+/** Names the declared outputs missing from `outputs/`. */
+export async function missingOutputs(spec: JobSpec, layout: StepDirLayout): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of spec.outputs) {
+    try {
+      await stat(join(layout.outputs, name));
+    } catch {
+      missing.push(name);
+    }
+  }
+  return missing;
+}
+
+/**
+ * Completes a successful step staged in `dir`: checks and stores every declared output, the logs and the
+ * metrics, writes `records/<key>` (last, so a crash never leaves a record naming missing data), then
+ * `runs/<runId>/<step>.json` with status `ran`.
+ *
+ * Throws RunFailedError (and writes nothing) when the exit status is not 0 or a declared output is missing.
+ */
+export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string, result: StepResult): Promise<StepRecord> {
+  const spec = await loadJobSpec(store, jobHash);
+  const layout = stepDirLayout(dir);
+  if (result.exitCode !== 0) {
+    throw new RunFailedError(`Step '${spec.step}' failed: exit code ${result.exitCode}; no outputs were stored.`, spec.step);
+  }
+  const missing = await missingOutputs(spec, layout);
+  if (missing.length > 0) {
+    throw new RunFailedError(
+      `Step '${spec.step}' did not write its declared output${missing.length > 1 ? 's' : ''} ` +
+        missing.map((m) => `'${m}' (expected a file or directory at $PW_OUTPUT_${envSuffix(m)} = ${join(layout.outputs, m)})`).join(', ') +
+        `; write ${missing.length > 1 ? 'them' : 'it'} there, or remove ${missing.length > 1 ? 'them' : 'it'} from the step's outputs.`,
+      spec.step,
+    );
+  }
+  const outputs: Record<string, ArtifactRef> = {};
+  for (const name of spec.outputs) outputs[name] = await store.putPath(join(layout.outputs, name));
+  const logs = await storeLogs(store, layout, result.onWarning);
+
+  const record: StepRecord = {
+    v: 1,
+    key: spec.key,
+    keyDocument: spec.keyDocument,
+    step: spec.step,
+    pipeline: spec.pipeline,
+    runId: spec.runId,
+    outputs,
+    metrics: logs.metrics,
+    stdout: logs.stdout,
+    stderr: logs.stderr,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+  };
+  await store.putRecord(record);
+  const runDoc: StepRunDocument = {
+    step: spec.step,
+    status: 'ran',
+    cacheKey: spec.key,
+    outputs,
+    metrics: logs.metrics,
+    durationMs: result.durationMs,
+    startedAt: result.startedAt,
+    stdout: logs.stdout,
+    stderr: logs.stderr,
+    exitCode: 0,
+  };
+  await store.putJson(`runs/${spec.runId}/${spec.step}.json`, runDoc);
+  return record;
+}
