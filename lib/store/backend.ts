@@ -1,0 +1,46 @@
+/**
+ * The small storage interface under the content-addressed store: plain keyed objects.
+ *
+ * Everything content-addressed (hashing, verification, tree manifests, records) lives above it in
+ * `CasStore`, so the filesystem and S3 backends share that logic and only move bytes.
+ */
+import type { Readable } from 'node:stream';
+
+/** An object opened for reading. */
+export interface BackendReadable {
+  readonly stream: Readable;
+  /** Size the backend reports, when it knows it. @default - unknown */
+  readonly size?: number;
+}
+
+/** How `putBytes` treats an existing object. */
+export type WriteMode =
+  /** Immutable objects (blobs): never rewrite what is present. */
+  | 'create'
+  /** Mutable documents (records, run documents): replace atomically. */
+  | 'replace';
+
+/** Storage of keyed objects under one root (a directory or a bucket prefix). */
+export interface StoreBackend {
+  /** The root, for people: `/abs/path/.pipewright` or `s3://bucket/prefix`. */
+  readonly location: string;
+  /** Where one key lives, for messages (a file path or an `s3://` URL). */
+  where(key: string): string;
+  /** Whether an object is present. */
+  exists(key: string): Promise<boolean>;
+  /** Writes bytes atomically (readers see the old object, none, or the whole new one). */
+  putBytes(key: string, data: Uint8Array, mode: WriteMode): Promise<void>;
+  /** Writes a local file's content atomically as an immutable object; `onProgress` gets bytes sent so far. */
+  putFile(key: string, localPath: string, size: number, onProgress?: (bytes: number) => void): Promise<void>;
+  /** Reads a whole object; undefined when absent. */
+  getBytes(key: string): Promise<Buffer | undefined>;
+  /** Opens an object for streaming; undefined when absent. */
+  openRead(key: string): Promise<BackendReadable | undefined>;
+  /**
+   * Lists the keys directly under a prefix, sorted; "sub-directories" appear once with a trailing `/`
+   * (like S3's CommonPrefixes with delimiter `/`).
+   */
+  list(prefix: string): Promise<string[]>;
+  /** Moves an object aside under `quarantine/`, keeping its bytes; returns where it went (for messages). */
+  quarantine(key: string): Promise<string>;
+}

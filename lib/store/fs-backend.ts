@@ -1,0 +1,162 @@
+/**
+ * The filesystem backend: objects are files under a root directory.
+ *
+ * Writes go to a temp file in `<root>/tmp/` (same filesystem), are fsync'ed, then linked (immutable
+ * blobs: `link` fails if the name exists, so a present blob is never rewritten, even by a racing
+ * writer) or renamed (documents) into place. Readers therefore see nothing or a complete object.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BackendReadable, StoreBackend, WriteMode } from './backend';
+import { QUARANTINE_PREFIX } from './layout';
+
+/** Mode of blob files: read-only, so a stray write fails loudly instead of corrupting the store. */
+const BLOB_FILE_MODE = 0o444;
+
+/** Stores objects as files under `root`. */
+export class FsBackend implements StoreBackend {
+  public readonly location: string;
+  private readonly tmpDir: string;
+  private readonly madeDirs = new Set<string>();
+
+  /** @param root absolute path of the store directory (created on first write). */
+  constructor(private readonly root: string) {
+    this.location = root;
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  public where(key: string): string {
+    return join(this.root, key);
+  }
+
+  public async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.where(key));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  public async putBytes(key: string, data: Uint8Array, mode: WriteMode): Promise<void> {
+    const tmp = await this.tempPath();
+    const fh = await open(tmp, 'wx', mode === 'create' ? BLOB_FILE_MODE : 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.commit(tmp, key, mode);
+  }
+
+  public async putFile(key: string, localPath: string, size: number, onProgress?: (bytes: number) => void): Promise<void> {
+    const tmp = await this.tempPath();
+    await copyFile(localPath, tmp);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await chmod(tmp, BLOB_FILE_MODE);
+    await this.commit(tmp, key, 'create');
+    onProgress?.(size);
+  }
+
+  public async getBytes(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.where(key));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async openRead(key: string): Promise<BackendReadable | undefined> {
+    const path = this.where(key);
+    let fh;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    const { size } = await fh.stat();
+    return { stream: createReadStream(path, { fd: fh, autoClose: true, highWaterMark: 1 << 20 }), size };
+  }
+
+  public async list(prefix: string): Promise<string[]> {
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = prefix.slice(0, slash + 1);
+    const start = prefix.slice(slash + 1);
+    let entries;
+    try {
+      entries = await readdir(join(this.root, dirKey), { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw err;
+    }
+    return entries
+      .filter((e) => e.name.startsWith(start) && !(dirKey === '' && e.name === 'tmp'))
+      .map((e) => `${dirKey}${e.name}${e.isDirectory() ? '/' : ''}`)
+      .sort();
+  }
+
+  public async quarantine(key: string): Promise<string> {
+    const qKey = `${QUARANTINE_PREFIX}${key.replaceAll('/', '_')}.${Date.now()}.${randomBytes(3).toString('hex')}`;
+    const dest = this.where(qKey);
+    await this.ensureDir(dirname(dest));
+    try {
+      await rename(this.where(key), dest);
+    } catch (err) {
+      // Someone else moved it aside first: theirs is the copy that kept the bytes.
+      if (isNotFound(err)) return this.where(key);
+      throw err;
+    }
+    return dest;
+  }
+
+  private async commit(tmp: string, key: string, mode: WriteMode): Promise<void> {
+    const dest = this.where(key);
+    await this.ensureDir(dirname(dest));
+    if (mode === 'replace') {
+      await rename(tmp, dest);
+      return;
+    }
+    try {
+      await link(tmp, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        // Present already (a racing writer, or an earlier put): blobs are immutable, keep the first.
+      } else if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') {
+        // Filesystems without hard links: same content, so an atomic replace is equally correct.
+        await rename(tmp, dest);
+        return;
+      } else {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+    }
+    await unlink(tmp);
+  }
+
+  private async tempPath(): Promise<string> {
+    await this.ensureDir(this.tmpDir);
+    return join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

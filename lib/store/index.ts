@@ -1,0 +1,30 @@
+/**
+ * The content-addressed artifact store: blobs by SHA-256, directories as Merkle trees, step records
+ * and run documents, on the local filesystem or in S3 behind one interface (`ArtifactStore`).
+ *
+ * ```ts
+ * import { openStore, hashBytes, canonicalJson } from '../store';
+ * const store = openStore(process.env.PIPEWRIGHT_STORE ?? './.pipewright'); // or 's3://bucket/prefix'
+ * const ref = await store.putPath('data/');         // 'tree:sha256:…'
+ * await store.materialize(ref, '/tmp/copy');        // verifies every hash on the way out
+ * const key = hashBytes(canonicalJson(keyDocument)); // a cache key
+ * ```
+ */
+export * from './types';
+export { canonicalJson } from './canonical-json';
+export { hashBytes, hashFile, HashingStream, hexOf, isArtifactRef, isHash, isTreeRef, refHash } from './hash';
+export { blobKey, recordKey, QUARANTINE_PREFIX } from './layout';
+export type { BackendReadable, StoreBackend, WriteMode } from './backend';
+export { FsBackend } from './fs-backend';
+export { S3Backend, createS3Client, type S3BackendOptions } from './s3-backend';
+export { CasStore, type CasStoreOptions } from './cas-store';
+export { decodeTreeManifest, encodeTreeManifest, fileModeOf, makeTreeManifest, EXECUTABLE_MODE, REGULAR_MODE } from './tree';
+export {
+  createFsStore,
+  createS3Store,
+  defaultStoreLocation,
+  openStore,
+  DEFAULT_STORE_DIR,
+  type OpenStoreOptions,
+  type S3StoreOptions,
+} from './open';

@@ -1,0 +1,56 @@
+/**
+ * Factories: a store from a directory, a bucket, or a location string (`path` or `s3://bucket/prefix`).
+ */
+import { resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { UsageError } from '../errors';
+import { CasStore, type CasStoreOptions } from './cas-store';
+import { FsBackend } from './fs-backend';
+import { S3Backend, type S3BackendOptions } from './s3-backend';
+
+/** The store directory used when none is given. */
+export const DEFAULT_STORE_DIR = './.pipewright';
+
+/** The store location used when none is given: `PIPEWRIGHT_STORE`, else `./.pipewright`. */
+export function defaultStoreLocation(): string {
+  const env = process.env.PIPEWRIGHT_STORE;
+  return env !== undefined && env !== '' ? env : DEFAULT_STORE_DIR;
+}
+
+/** Opens a store in a local directory (created on first write); a relative `root` is resolved from the cwd. */
+export function createFsStore(root: string, options: CasStoreOptions = {}): CasStore {
+  return new CasStore(new FsBackend(resolve(root)), options);
+}
+
+/** Options of `createS3Store`. */
+export interface S3StoreOptions extends S3BackendOptions, CasStoreOptions {}
+
+/**
+ * Opens a store in an S3 bucket under a prefix.
+ *
+ * A `client` you pass is used as is: configure it with `requestChecksumCalculation` and
+ * `responseChecksumValidation` set to `'WHEN_REQUIRED'` for S3-compatible servers (see `createS3Client`).
+ */
+export function createS3Store(options: S3StoreOptions): CasStore {
+  if (!options.bucket) throw new UsageError('createS3Store: bucket is required (e.g. { bucket: "my-artifacts" }).');
+  return new CasStore(new S3Backend(options), options);
+}
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions extends CasStoreOptions {
+  /** Client for `s3://` locations. @default - `createS3Client()` (honours `PIPEWRIGHT_S3_ENDPOINT`) */
+  readonly client?: S3Client;
+}
+
+/** Opens the store at a location: a directory path, or `s3://bucket[/prefix]`. */
+export function openStore(location: string = defaultStoreLocation(), options: OpenStoreOptions = {}): CasStore {
+  if (location.startsWith('s3://')) {
+    const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(location);
+    if (!m) {
+      throw new UsageError(`Invalid store location ${JSON.stringify(location)}: expected s3://<bucket>[/<prefix>], e.g. s3://my-artifacts/pipewright.`);
+    }
+    return createS3Store({ ...options, bucket: m[1], prefix: m[2] ?? '' });
+  }
+  if (location === '') throw new UsageError('Invalid store location "": expected a directory path or s3://<bucket>[/<prefix>].');
+  return createFsStore(location, options);
+}

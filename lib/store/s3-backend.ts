@@ -1,0 +1,169 @@
+/**
+ * The S3 backend: objects are S3 objects under `s3://<bucket>/<prefix>`.
+ *
+ * A single PutObject is atomic (readers see the old object, none, or the new one), so no temp keys are
+ * needed: blob keys are their hashes and records are written last by the layer above. Files larger than
+ * one part go up as a parallel multipart upload (`@aws-sdk/lib-storage`).
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { BackendReadable, StoreBackend, WriteMode } from './backend';
+import { QUARANTINE_PREFIX } from './layout';
+
+/** Options of the S3 backend. */
+export interface S3BackendOptions {
+  readonly bucket: string;
+  /** Key prefix inside the bucket (a trailing `/` is added when missing). @default - the bucket root */
+  readonly prefix?: string;
+  /** The client to use. @default - `createS3Client()` */
+  readonly client?: S3Client;
+  /** Multipart part size in bytes; files up to this size go up in one PutObject. @default 8 MiB */
+  readonly partSize?: number;
+  /** Parts uploaded at once per file. @default 4 */
+  readonly queueSize?: number;
+}
+
+/**
+ * Creates an S3 client configured for the store.
+ *
+ * Checksums are computed and validated only when an API requires them, because S3-compatible test
+ * servers (s3rver) would otherwise store the aws-chunked framing as the object; the store verifies
+ * SHA-256 of every read itself. `PIPEWRIGHT_S3_ENDPOINT` selects a custom endpoint (path-style).
+ */
+export function createS3Client(config: S3ClientConfig = {}): S3Client {
+  const endpoint = process.env.PIPEWRIGHT_S3_ENDPOINT;
+  return new S3Client({
+    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...config,
+  });
+}
+
+/** Stores objects in an S3 bucket under a prefix. */
+export class S3Backend implements StoreBackend {
+  public readonly location: string;
+  public readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+
+  constructor(options: S3BackendOptions) {
+    this.bucket = options.bucket;
+    const p = (options.prefix ?? '').replace(/^\/+/, '');
+    this.prefix = p === '' || p.endsWith('/') ? p : `${p}/`;
+    this.client = options.client ?? createS3Client();
+    this.partSize = options.partSize ?? 8 * 1024 * 1024;
+    this.queueSize = options.queueSize ?? 4;
+    this.location = `s3://${this.bucket}/${this.prefix.replace(/\/$/, '')}`.replace(/\/$/, '');
+  }
+
+  public where(key: string): string {
+    return `s3://${this.bucket}/${this.prefix}${key}`;
+  }
+
+  public async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  public async putBytes(key: string, data: Uint8Array, _mode: WriteMode): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.byteLength }),
+    );
+  }
+
+  public async putFile(key: string, localPath: string, size: number, onProgress?: (bytes: number) => void): Promise<void> {
+    if (size <= this.partSize) {
+      await this.putBytes(key, await readFile(localPath), 'create');
+      onProgress?.(size);
+      return;
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.prefix + key, Body: createReadStream(localPath, { highWaterMark: 1 << 20 }) },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    if (onProgress) upload.on('httpUploadProgress', (p) => p.loaded !== undefined && onProgress(p.loaded));
+    await upload.done();
+  }
+
+  public async getBytes(key: string): Promise<Buffer | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async openRead(key: string): Promise<BackendReadable | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return { stream: out.Body as Readable, size: out.ContentLength };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix + prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
+      );
+      for (const c of out.Contents ?? []) if (c.Key) keys.push(c.Key.slice(this.prefix.length));
+      for (const c of out.CommonPrefixes ?? []) if (c.Prefix) keys.push(c.Prefix.slice(this.prefix.length));
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  public async quarantine(key: string): Promise<string> {
+    const qKey = `${this.prefix}${QUARANTINE_PREFIX}${key.replaceAll('/', '_')}.${Date.now()}.${randomBytes(3).toString('hex')}`;
+    const source = `${this.bucket}/${(this.prefix + key).split('/').map(encodeURIComponent).join('/')}`;
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: qKey, CopySource: source }));
+    } catch (err) {
+      if (isNotFound(err)) return this.where(key);
+      throw err;
+    }
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    return `s3://${this.bucket}/${qKey}`;
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
