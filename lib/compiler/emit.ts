@@ -1,0 +1,114 @@
+/**
+ * Turns a series-parallel tree into the states of docs/architecture.md: per step a lookup Task, a reuse
+ * Choice and a Batch Task; `Parallel <n>` for groups; `Failed <b>` and `Done <b>` per branch as needed.
+ */
+import type { Dag } from './dag';
+import type { SpTree } from './decompose';
+import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER } from './placeholders';
+import type { AslBranch, AslDefinition, AslRetrier, AslState } from './types';
+
+/** The Batch error that means throttling or a transient service problem. */
+export const BATCH_THROTTLE_ERROR = 'Batch.AWSBatchException';
+/** The Fail state's error name. */
+export const STEP_FAILED_ERROR = 'Pipewright.StepFailed';
+
+/**
+ * Lookup failures: `States.TaskFailed` matches every Lambda service error (throttling, 5xx, network)
+ * and the handler's own transient errors (S3 throttling) in 20 bytes instead of ~100; the handler is
+ * idempotent. States Language defaults: 3 retries after 1, 2, 4 s.
+ */
+const LOOKUP_RETRY: readonly AslRetrier[] = [{ ErrorEquals: ['States.TaskFailed'] }];
+/** Batch throttling: 6 retries after 1, 2, 4, 8, 16, 32 s (default interval 1 s, backoff 2.0). */
+const BATCH_RETRY: readonly AslRetrier[] = [{ ErrorEquals: [BATCH_THROTTLE_ERROR], MaxAttempts: 6 }];
+
+/** Where a step's Batch job goes. */
+export interface StepTarget {
+  /** Placeholder name of the job queue, e.g. `QueueGpu`. */
+  readonly queue: string;
+  /** Placeholder name of the job definition, e.g. `JobDefinition0`. */
+  readonly jobDefinition: string;
+}
+
+/** Emits the definition for a tree over `dag`; `target` gives each step's queue and job definition. */
+export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) => StepTarget): AslDefinition {
+  let parallels = 0;
+  let branches = 0;
+
+  /** Emits one branch's chain into `states`; returns the name of its first state. */
+  const emitChain = (items: readonly SpTree[], states: Record<string, AslState>): string => {
+    const branch = branches++;
+    const failed = `Failed ${branch}`;
+    const done = `Done ${branch}`;
+    let usesFailed = false;
+    let usesDone = false;
+    const firsts = items.map((t) => (t.kind === 'step' ? dag.names[t.step] : `Parallel ${parallels++}`));
+    items.forEach((item, i) => {
+      const next = firsts[i + 1];
+      const then = next !== undefined ? { Next: next } : { End: true as const };
+      if (item.kind === 'step') {
+        const s = dag.names[item.step];
+        const { queue, jobDefinition } = target(s);
+        usesFailed = true;
+        if (next === undefined) usesDone = true;
+        states[s] = {
+          Type: 'Task',
+          Resource: `\${${LOOKUP_PLACEHOLDER}}`,
+          Parameters: { s, 'i.$': '$' },
+          ResultPath: '$.c',
+          Retry: LOOKUP_RETRY,
+          Next: `${s} reused?`,
+        };
+        states[`${s} reused?`] = {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: `${s} run` }],
+          Default: next ?? done,
+        };
+        states[`${s} run`] = {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::batch:submitJob.sync',
+          Parameters: {
+            JobName: s,
+            JobQueue: `\${${queue}}`,
+            JobDefinition: `\${${jobDefinition}}`,
+            Parameters: { 'job.$': '$.c.job' },
+          },
+          ResultPath: null,
+          Retry: BATCH_RETRY,
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+          ...then,
+        };
+      } else {
+        const groups = item.kind === 'par' ? item.branches : [item];
+        states[firsts[i]] = {
+          Type: 'Parallel',
+          Branches: groups.map(emitBranch),
+          ResultPath: null,
+          ...then,
+        };
+      }
+    });
+    if (usesFailed) states[failed] = { Type: 'Fail', Error: STEP_FAILED_ERROR, CausePath: '$.c.fail' };
+    if (usesDone) states[done] = { Type: 'Succeed' };
+    return firsts[0];
+  };
+
+  const emitBranch = (t: SpTree): AslBranch => {
+    const states: Record<string, AslState> = {};
+    const StartAt = emitChain(t.kind === 'seq' ? t.items : [t], states);
+    return { StartAt, States: states };
+  };
+
+  const states: Record<string, AslState> = { Start: { Type: 'Succeed' } };
+  const items = tree.kind === 'seq' ? tree.items : [tree];
+  const start = {
+    Type: 'Pass' as const,
+    Parameters: { 'p.$': '$.p', 'n.$': '$.n', m: `\${${MANIFEST_PLACEHOLDER}}`, 'x.$': '$$.Execution.Id' },
+  };
+  if (items.length === 0) {
+    states.Start = { ...start, End: true };
+  } else {
+    const first = emitChain(items, states);
+    states.Start = { ...start, Next: first };
+  }
+  return { StartAt: 'Start', States: states };
+}

@@ -1,0 +1,18 @@
+/**
+ * The compiler: a validated pipeline IR → an Amazon States Language definition (JSONPath only) with
+ * named placeholders, plus the AWS Batch job definitions it refers to.
+ *
+ * ```ts
+ * const compiled = compile(ir);
+ * const json = substitute(renderDefinition(compiled), { Manifest: 'sha256:…', LookupFunction: arn, … });
+ * ```
+ *
+ * See docs/compiler.md for the state shapes, the DAG strategy, the cache key and the size budget.
+ */
+export * from './types';
+export { compile, renderDefinition } from './compile';
+export { substitute, placeholdersIn, queuePlaceholder, pascalCase, MANIFEST_PLACEHOLDER, LOOKUP_PLACEHOLDER } from './placeholders';
+export { type Dag, buildDag, dagFromDependencies, dependenciesOf, topologicalOrder } from './dag';
+export { type SpTree, type Decomposition, decompose, treeMakespan, criticalPath } from './decompose';
+export { type JobDefinitionTable, jobDefinitionsOf } from './job-definitions';
+export { BATCH_THROTTLE_ERROR, STEP_FAILED_ERROR } from './emit';
