@@ -1,0 +1,43 @@
+/**
+ * `pipewright get <runId> <step>.<output> <dest>`: writes one artifact of a run to a file or directory.
+ */
+import type { Command } from 'commander';
+import { loadRun } from '../../engine';
+import { NotFoundError, UsageError } from '../../errors';
+import { defaultStoreLocation, openStore } from '../../store';
+
+/** Registers `get`. */
+export function registerGet(program: Command): void {
+  program
+    .command('get')
+    .description("Write a step's output (a file or a directory) from the store to dest, verifying its hashes")
+    .argument('<runId>', "run id, or 'latest'")
+    .argument('<output>', 'the artifact as <step>.<output>, e.g. train.model')
+    .argument('<dest>', 'where to write it')
+    .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
+    .action(async (runId: string, what: string, dest: string, flags: { store?: string }) => {
+      const dot = what.indexOf('.');
+      if (dot <= 0 || dot === what.length - 1) {
+        throw new UsageError(`expected <step>.<output>, e.g. train.model; received ${JSON.stringify(what)}`);
+      }
+      const step = what.slice(0, dot);
+      const output = what.slice(dot + 1);
+      const store = openStore(flags.store ?? defaultStoreLocation());
+      const doc = await loadRun(store, runId);
+      const result = doc.steps[step];
+      if (!result) {
+        throw new NotFoundError(`Run ${doc.runId} has no step '${step}'; its steps are: ${Object.keys(doc.steps).join(', ')}.`);
+      }
+      const ref = result.outputs?.[output];
+      if (!ref) {
+        const have = Object.keys(result.outputs ?? {});
+        throw new NotFoundError(
+          have.length
+            ? `Step '${step}' of run ${doc.runId} has no output '${output}'; its outputs are: ${have.join(', ')}.`
+            : `Step '${step}' of run ${doc.runId} produced no outputs (status: ${result.status}).`,
+        );
+      }
+      await store.materialize(ref, dest);
+      process.stderr.write(`wrote ${step}.${output} (${ref}) to ${dest}\n`);
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * `pipewright show <runId|latest>`: one run's status, steps, outputs and metrics.
+ */
+import type { Command } from 'commander';
+import { formatDuration, formatSummary, loadRun, type RunDocument } from '../../engine';
+import { defaultStoreLocation, openStore } from '../../store';
+import { table } from './runs';
+
+function short(ref: string): string {
+  const m = /^(tree:)?sha256:([0-9a-f]{12})/.exec(ref);
+  return m ? `${m[1] ?? ''}sha256:${m[2]}…` : ref;
+}
+
+/** The human form of a run document. */
+export function formatRun(doc: RunDocument): string {
+  const params = Object.entries(doc.parameters)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  const lines = [
+    `run       ${doc.runId}`,
+    `pipeline  ${doc.pipeline}`,
+    `status    ${doc.status}`,
+    `started   ${doc.startedAt}`,
+    `duration  ${doc.status === 'running' ? '-' : formatDuration(doc.durationMs)}`,
+    `params    ${params || '(none)'}`,
+    `store     ${doc.store}`,
+    '',
+  ];
+  const rows = [['STEP', 'STATUS', 'TIME', 'KEY', 'OUTPUTS', 'METRICS']];
+  for (const [name, s] of Object.entries(doc.steps)) {
+    rows.push([
+      name,
+      s.status,
+      s.status === 'reused' ? `(saved ${formatDuration(s.savedMs ?? 0)})` : s.durationMs !== undefined ? formatDuration(s.durationMs) : '-',
+      s.cacheKey ? short(s.cacheKey) : '-',
+      Object.entries(s.outputs ?? {})
+        .map(([o, ref]) => `${o}=${short(ref)}`)
+        .join(' ') || '-',
+      Object.entries(s.metrics ?? {})
+        .map(([m, v]) => `${m}=${v}`)
+        .join(' ') || '-',
+    ]);
+  }
+  lines.push(table(rows));
+  if (doc.status !== 'running') lines.push('', formatSummary(doc));
+  return lines.join('\n');
+}
+
+/** Registers `show`. */
+export function registerShow(program: Command): void {
+  program
+    .command('show')
+    .description('Show a run: its steps, cache keys, outputs and metrics')
+    .argument('<runId>', "run id, or 'latest'")
+    .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
+    .option('--json', 'print the run document as JSON (as `run --json` does)')
+    .action(async (id: string, flags: { store?: string; json?: boolean }) => {
+      const store = openStore(flags.store ?? defaultStoreLocation());
+      const doc = await loadRun(store, id);
+      process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatRun(doc)}\n`);
+    });
+}

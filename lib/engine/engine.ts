@@ -1,0 +1,339 @@
+/**
+ * The local engine: runs a pipeline's compiled state machine with aws-local-stepfunctions.
+ *
+ * The ASL alone orders the steps. The engine only substitutes the definition's placeholders and
+ * overrides every Task state: lookup tasks call the same handler the cloud Lambda uses, Batch tasks run
+ * the step as a local subprocess through lib/runner, admitted by a resource semaphore.
+ */
+import '../compat/promise-with-resolvers';
+import { cpus, totalmem } from 'node:os';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { compile, substitute, type JobDefinitionSpec } from '../compiler';
+import { RunFailedError, UsageError } from '../errors';
+import { buildManifest } from '../manifest';
+import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/types';
+import { createLookupHandler } from '../reuse';
+import { resolveParameters } from '../spec/parameters';
+import { detectGpus, runJob } from '../runner';
+import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
+import { ResourcePool, type ResourceDemand } from './resources';
+import { stateMachineFor } from './state-machine';
+import { executionArn, newRunId } from './run-id';
+import { runDocumentKey } from './runs';
+import type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult } from './types';
+
+/** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
+interface BatchTaskInput {
+  readonly JobName: string;
+  readonly JobQueue: string;
+  readonly JobDefinition: string;
+  readonly Parameters: { readonly job: Hash };
+}
+
+/** Error a failed Batch task raises inside the state machine (caught by the step's `States.ALL` Catch). */
+class TaskFailedError extends Error {
+  public override readonly name = 'States.TaskFailed';
+}
+
+/** Starts a local run of a pipeline; the returned handle's `result` settles with the final run document. */
+export function startRun(opts: RunOptions): RunHandle {
+  const runId = opts.runId ?? newRunId();
+  const cancelController = new AbortController();
+  if (opts.signal) {
+    if (opts.signal.aborted) cancelController.abort();
+    else opts.signal.addEventListener('abort', () => cancelController.abort(), { once: true });
+  }
+  const result = execute(runId, opts, cancelController.signal);
+  return { runId, result, cancel: () => cancelController.abort() };
+}
+
+/** Names of every Task state in a definition, branches and iterators included. */
+function taskStateNames(def: { States: Record<string, unknown> }, into: string[] = []): string[] {
+  for (const [name, raw] of Object.entries(def.States)) {
+    const state = raw as { Type: string; Branches?: unknown[]; Iterator?: unknown; ItemProcessor?: unknown };
+    if (state.Type === 'Task') into.push(name);
+    for (const b of state.Branches ?? []) taskStateNames(b as { States: Record<string, unknown> }, into);
+    for (const sub of [state.Iterator, state.ItemProcessor]) {
+      if (sub) taskStateNames(sub as { States: Record<string, unknown> }, into);
+    }
+  }
+  return into;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function lastMetrics(record: StepRecord | undefined): Record<string, number> | undefined {
+  if (!record || record.metrics.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const m of record.metrics) out[m.name] = m.value;
+  return out;
+}
+
+/** Checks resources before anything runs; returns the pool and the extra env of GPU-less machines. */
+async function planResources(
+  opts: RunOptions,
+): Promise<{ pool: ResourcePool; demands: Map<string, ResourceDemand>; gpuless: boolean }> {
+  const ir = opts.pipeline;
+  const concurrency = opts.concurrency ?? cpus().length;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(`--concurrency must be a positive integer; received ${String(opts.concurrency)}.`);
+  }
+  const gpuSteps = Object.values(ir.steps).filter((s) => s.compute.gpus > 0);
+  const gpus = opts.gpus ?? (gpuSteps.length > 0 ? await detectGpus() : []);
+  const gpuless = gpus.length === 0;
+  if (gpuless && gpuSteps.length > 0) {
+    const names = gpuSteps.map((s) => `'${s.name}'`).join(', ');
+    if (opts.requireGpus) {
+      throw new UsageError(
+        `Step(s) ${names} ask for GPUs but nvidia-smi found none on this machine, and --require-gpus was given; ` +
+          `run on a machine with GPUs, or drop --require-gpus to run them without (PW_GPUS=0).`,
+      );
+    }
+    opts.onEvent?.({
+      type: 'warning',
+      message: `step(s) ${names} ask for GPUs but none were found (nvidia-smi); they run on the CPU with PW_GPUS=0`,
+    });
+  }
+  const capacity = {
+    cpus: cpus().length,
+    memory: Math.floor(totalmem() / (1024 * 1024)),
+    gpus,
+    concurrency,
+  };
+  const pool = new ResourcePool(capacity);
+  const demands = new Map<string, ResourceDemand>();
+  const problems: string[] = [];
+  for (const step of Object.values(ir.steps)) {
+    const demand = { vcpus: step.compute.vcpus, memory: step.compute.memory, gpus: gpuless ? 0 : step.compute.gpus };
+    demands.set(step.name, demand);
+    const why = pool.whyNever(demand);
+    if (why) {
+      problems.push(
+        `${ir.source}: steps.${step.name}.compute: step '${step.name}' ${why}, so it can never run here; ` +
+          `lower its compute or run the pipeline on AWS Batch.`,
+      );
+    }
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'), problems);
+  return { pool, demands, gpuless };
+}
+
+async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Promise<RunDocument> {
+  const { pipeline: ir, store } = opts;
+  const emit = (e: EngineEvent): void => {
+    try {
+      opts.onEvent?.(e);
+    } catch {
+      // A broken progress listener must not break the run.
+    }
+  };
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const parameters = resolveParameters(ir, opts.parameters ?? {});
+  const { pool, demands, gpuless } = await planResources(opts);
+  const { hash: manifestHash } = await buildManifest(ir, store);
+  const compiled = compile(ir);
+
+  // Placeholders → local values; job-definition ARNs → their specs (retries, timeout).
+  const values: Record<string, string> = {};
+  const jobDefs = new Map<string, JobDefinitionSpec>();
+  for (const jd of compiled.jobDefinitions) {
+    values[jd.id] = localJobDefinitionArn(jd.id);
+    jobDefs.set(values[jd.id], jd);
+  }
+  for (const name of compiled.placeholders) {
+    if (name === 'Manifest') values[name] = manifestHash;
+    else if (name === 'LookupFunction') values[name] = LOCAL_LOOKUP_ARN;
+    else if (name.startsWith('Queue')) values[name] = localQueueArn(name);
+    else if (!(name in values)) values[name] = localJobDefinitionArn(name);
+  }
+  const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
+
+  const results = new Map<string, StepResult>();
+  const keys = new Map<string, Hash>();
+  const finish = (step: string, result: StepResult): void => {
+    results.set(step, result);
+    emit({ type: 'step-finished', step, result });
+  };
+
+  const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, StepResult>, error?: string): RunDocument => ({
+    runId,
+    pipeline: ir.name,
+    status,
+    parameters,
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    steps,
+    store: store.location,
+    manifest: manifestHash,
+    ...(error !== undefined ? { error } : {}),
+  });
+  await store.putJson(runDocumentKey(runId), makeDoc('running', 0, {}));
+  emit({ type: 'run-started', runId, pipeline: ir.name, steps: Object.keys(ir.steps) });
+
+  // Aborted when the execution ends (a failure stopped it) or the run is cancelled: kills running steps.
+  const stop = new AbortController();
+  const onCancel = (): void => stop.abort();
+  cancel.addEventListener('abort', onCancel, { once: true });
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    p.then(
+      () => inFlight.delete(p),
+      () => inFlight.delete(p),
+    );
+    return p;
+  };
+
+  const lookup = createLookupHandler({ store, onWarning: (message) => emit({ type: 'warning', message }) });
+
+  const lookupTask = (step: string) => async (input: unknown): Promise<LookupResult> => {
+    emit({ type: 'step-checking', step });
+    const started = performance.now();
+    let r: LookupResult;
+    try {
+      r = await lookup(input as LookupRequest);
+    } catch (err) {
+      finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
+      throw err;
+    }
+    keys.set(step, r.key);
+    if (!r.run) {
+      const record = await store.getRecord(r.key);
+      finish(step, {
+        status: 'reused',
+        cacheKey: r.key,
+        durationMs: Math.round(performance.now() - started),
+        outputs: r.outputs ?? record?.outputs ?? {},
+        ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
+        ...(record ? { savedMs: record.durationMs } : {}),
+      });
+    }
+    return r;
+  };
+
+  const batchTask = (step: string) => async (input: unknown): Promise<unknown> => {
+    const task = input as BatchTaskInput;
+    const jd = jobDefs.get(task.JobDefinition);
+    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
+    const key = keys.get(step);
+    emit({ type: 'step-queued', step });
+    let lease;
+    try {
+      lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
+    } catch (err) {
+      if (stop.signal.aborted) {
+        finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+        throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+      }
+      throw err;
+    }
+    const gpuEnv: Record<string, string> = gpuless
+      ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
+      : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
+    const attempts = jd.retries + 1;
+    const started = performance.now();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        emit({ type: 'step-started', step, attempt });
+        try {
+          const record = await runJob({
+            store,
+            job: task.Parameters.job,
+            env: gpuEnv,
+            signal: stop.signal,
+            timeoutSeconds: jd.timeoutSeconds,
+            onOutput: opts.verbose
+              ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) =>
+                  emit({ type: 'step-output', step, stream, text: chunk.toString() })
+              : undefined,
+          });
+          const metrics = lastMetrics(record);
+          finish(step, {
+            status: 'ran',
+            cacheKey: record.key,
+            durationMs: record.durationMs,
+            outputs: record.outputs,
+            ...(metrics ? { metrics } : {}),
+          });
+          return { JobName: step, Status: 'SUCCEEDED' };
+        } catch (err) {
+          if (stop.signal.aborted) {
+            finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: 'stopped: the run ended' });
+            throw new TaskFailedError(`Step '${step}' was stopped`);
+          }
+          if (attempt < attempts) {
+            emit({ type: 'step-retrying', step, attempt, error: errorMessage(err) });
+            continue;
+          }
+          finish(step, {
+            status: 'failed',
+            ...(key ? { cacheKey: key } : {}),
+            durationMs: Math.round(performance.now() - started),
+            error: errorMessage(err),
+          });
+          throw new TaskFailedError(errorMessage(err));
+        }
+      }
+    } finally {
+      lease.release();
+    }
+  };
+
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const step of Object.keys(ir.steps)) {
+    const l = lookupTask(step);
+    const b = batchTask(step);
+    handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
+    handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
+  }
+  const missing = taskStateNames(definition as unknown as { States: Record<string, unknown> }).filter(
+    (n) => !(n in handlers),
+  );
+  if (missing.length) {
+    // A Task without an override would call real AWS.
+    throw new RunFailedError(`The compiled state machine has Task states the local engine cannot run: ${missing.join(', ')}.`);
+  }
+
+  const input: ExecutionInput = { p: parameters, n: opts.noCache ?? false };
+  const sm = await stateMachineFor(definition, store);
+  const execution = sm.run(input as never, {
+    context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
+    overrides: { taskResourceLocalHandlers: handlers as never },
+  });
+  const abortExecution = (): void => execution.abort();
+  cancel.addEventListener('abort', abortExecution, { once: true });
+
+  let executionError: string | undefined;
+  try {
+    await execution.result;
+  } catch (err) {
+    executionError = errorMessage(err);
+  }
+  cancel.removeEventListener('abort', abortExecution);
+  // Steps still running were stopped by the failure (Parallel semantics) or by cancel: kill and wait.
+  stop.abort();
+  while (inFlight.size) await Promise.allSettled([...inFlight]);
+  cancel.removeEventListener('abort', onCancel);
+
+  const steps: Record<string, StepResult> = {};
+  for (const name of Object.keys(ir.steps)) steps[name] = results.get(name) ?? { status: 'skipped' };
+  const anyFailed = Object.values(steps).some((s) => s.status === 'failed');
+  const status: RunStatus = cancel.aborted
+    ? 'cancelled'
+    : executionError !== undefined || anyFailed
+      ? 'failed'
+      : 'succeeded';
+  for (const [name, s] of Object.entries(steps)) {
+    if (!results.has(name)) emit({ type: 'step-finished', step: name, result: s });
+  }
+  const error =
+    status === 'cancelled' ? 'cancelled' : status === 'failed' && !anyFailed ? executionError : undefined;
+  const doc = makeDoc(status, Math.round(performance.now() - t0), steps, error);
+  await store.putJson(runDocumentKey(runId), doc);
+  emit({ type: 'run-finished', document: doc });
+  return doc;
+}

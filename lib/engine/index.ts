@@ -1,0 +1,15 @@
+/**
+ * The local engine: runs a pipeline on this machine by executing its compiled state machine.
+ *
+ * ```ts
+ * const handle = startRun({ pipeline: await loadPipeline('pipeline.yaml'), store: openStore('.pipewright') });
+ * const doc = await handle.result; // doc.status, doc.steps.train.status ...
+ * ```
+ */
+export { startRun } from './engine';
+export type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult, StepStatus } from './types';
+export { listRunIds, listRuns, loadRun, resolveRunId, runDocumentKey } from './runs';
+export { executionArn, isRunId, newRunId } from './run-id';
+export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
+export { createProgressReporter, formatDuration, formatSummary, type ProgressOptions, type ProgressReporter } from './progress';
+export { explainStep, type StepExplanation } from './explain';
