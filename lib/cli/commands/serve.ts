@@ -1,0 +1,110 @@
+/**
+ * `pipewright serve [pipelines…]`: the trigger API on loopback, running pipelines on the local engine and
+ * firing their schedules in-process — a local twin of the deployed service.
+ */
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { Command } from 'commander';
+import { DEFAULT_PORT, startServer } from '../../api';
+import { UsageError } from '../../errors';
+import type { PipelineIR } from '../../ir/types';
+import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec/load';
+import { defaultStoreLocation, openStore } from '../../store';
+
+interface ServeFlags {
+  readonly port: string;
+  readonly host: string;
+  readonly store?: string;
+  readonly auth: string;
+  readonly schedules: boolean;
+  readonly concurrency?: string;
+}
+
+/** The folder `serve` reads when no files are named. */
+export const PIPELINES_DIR = 'pipelines';
+
+/** Every definition file directly in `dir` (sorted); UsageError when there is none. */
+export async function definitionFiles(dir: string): Promise<string[]> {
+  const exts = new Set<string>([...SPEC_EXTENSIONS, ...DSL_EXTENSIONS]);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new UsageError(`No pipeline files named and no ${dir}/ folder here; run 'pipewright serve path/to/pipeline.yaml' or create ${dir}/.`);
+  }
+  const files = names.filter((n) => exts.has(extname(n)) && !n.endsWith('.d.ts') && !n.endsWith('.test.ts')).sort();
+  if (files.length === 0) throw new UsageError(`${dir}/ holds no pipeline definitions (${[...exts].join(', ')}); name the files to serve.`);
+  return files.map((f) => join(dir, f));
+}
+
+function localHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Registers `serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the trigger API on loopback for local pipelines (runs on the local engine, fires schedules in-process)')
+    .argument('[pipelines...]', `definition files (default: every file in ${PIPELINES_DIR}/)`)
+    .option('--port <n>', 'TCP port (0 = any free port)', String(DEFAULT_PORT))
+    .option('--host <addr>', 'interface to listen on (loopback only)', '127.0.0.1')
+    .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
+    .option('--auth <mode>', "'none' accepts any request; 'sigv4' verifies SigV4 signatures against this process's AWS credentials", 'none')
+    .option('--no-schedules', "do not fire the definitions' schedules")
+    .option('--concurrency <n>', 'most steps at once per run (default: CPU count)')
+    .action(async (files: string[], flags: ServeFlags) => {
+      if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) {
+        throw new UsageError(`--port: expected a port number 0-65535; received ${JSON.stringify(flags.port)}`);
+      }
+      if (!localHost(flags.host)) {
+        throw new UsageError(`--host ${flags.host}: serve listens on loopback only (127.0.0.1, ::1 or localhost); it has no TLS and runs commands on this machine.`);
+      }
+      if (flags.auth !== 'none' && flags.auth !== 'sigv4') throw new UsageError(`--auth: expected 'none' or 'sigv4'; received ${JSON.stringify(flags.auth)}`);
+      if (flags.concurrency !== undefined && (!/^\d+$/.test(flags.concurrency) || Number(flags.concurrency) < 1)) {
+        throw new UsageError(`--concurrency: expected a positive integer; received ${JSON.stringify(flags.concurrency)}`);
+      }
+      let sigv4Credentials;
+      if (flags.auth === 'sigv4') {
+        try {
+          sigv4Credentials = await fromNodeProviderChain()();
+        } catch (err) {
+          throw new UsageError(`--auth sigv4 needs AWS credentials to verify signatures against, and none were found (${(err as Error).message}).`);
+        }
+      }
+      const paths = files.length > 0 ? files : await definitionFiles(PIPELINES_DIR);
+      const pipelines: PipelineIR[] = [];
+      for (const file of paths) pipelines.push(await loadPipeline(file));
+      const store = openStore(flags.store ?? defaultStoreLocation());
+      const server = await startServer({
+        pipelines,
+        store,
+        port: Number(flags.port),
+        host: flags.host,
+        sigv4Credentials,
+        schedules: flags.schedules,
+        concurrency: flags.concurrency === undefined ? undefined : Number(flags.concurrency),
+        log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      process.stdout.write(`pipewright serve: listening on ${server.url}\n`);
+      process.stderr.write(
+        `serving ${pipelines.map((p) => p.name).join(', ')} from store ${store.location}${sigv4Credentials ? ' (SigV4 required)' : ''}\n`,
+      );
+      for (const s of server.scheduler?.upcoming() ?? []) {
+        process.stderr.write(`schedule ${s.pipeline}/${s.schedule} ${s.expression} ${s.timezone}: next ${s.next?.toISOString() ?? 'never'}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          process.stderr.write(`${signal}: stopping (cancelling ${server.deps.activeRuns().length} active run(s))\n`);
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          server.close().then(resolve, resolve);
+        };
+        const onInt = (): void => stop('SIGINT');
+        const onTerm = (): void => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+    });
+}
