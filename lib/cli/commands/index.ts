@@ -1,8 +1,22 @@
 /** Every CLI command, in the order `--help` lists them. */
 import type { Command } from 'commander';
+import { registerRun } from './run';
+import { registerRuns } from './runs';
+import { registerShow } from './show';
+import { registerLogs } from './logs';
+import { registerGet } from './get';
+import { registerExplain } from './explain';
 import { registerValidate } from './validate';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerValidate];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerRun,
+  registerRuns,
+  registerShow,
+  registerLogs,
+  registerGet,
+  registerExplain,
+  registerValidate,
+];
