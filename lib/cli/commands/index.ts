@@ -7,6 +7,10 @@ import { registerLogs } from './logs';
 import { registerGet } from './get';
 import { registerExplain } from './explain';
 import { registerValidate } from './validate';
+import { registerServe } from './serve';
+import { registerTrigger } from './trigger';
+import { registerStatus } from './status';
+import { registerCancel } from './cancel';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -19,4 +23,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGet,
   registerExplain,
   registerValidate,
+  registerServe,
+  registerTrigger,
+  registerStatus,
+  registerCancel,
 ];
