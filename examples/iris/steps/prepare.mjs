@@ -1,8 +1,42 @@
 // prepare: validates the Iris CSV, splits it into train/test with a fixed seed, z-score normalizes the
 // features with the training set's statistics, and writes the outputs `train` and `test` (JSON).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { fail, inputPath, params, writeJson } from './common.mjs';
+
+// --- the step contract (docs/steps.md), inlined so this file stands alone ---
+
+/** The path of input `name` ($PW_INPUT_<NAME>). */
+function inputPath(name) {
+  const v = `PW_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const p = process.env[v];
+  if (!p) fail(`input '${name}' is missing: ${v} is not set. Declare it under the step's inputs.`);
+  return p;
+}
+
+/** The path where output `name` must be written ($PW_OUTPUT_<NAME>). */
+function outputPath(name) {
+  const v = `PW_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const p = process.env[v];
+  if (!p) fail(`output '${name}' is missing: ${v} is not set. Declare it under the step's outputs.`);
+  return p;
+}
+
+/** The step's declared parameters, typed ($PW_PARAMS). */
+function params() {
+  return process.env.PW_PARAMS ? JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8')) : {};
+}
+
+/** Writes a JSON output. */
+function writeJson(name, value) {
+  writeFileSync(outputPath(name), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Prints a message on stderr and exits 1. */
+function fail(message) {
+  process.stderr.write(`${process.env.PW_STEP ?? 'step'}: ${message}\n`);
+  process.exit(1);
+}
+// --- the step ---
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const CLASSES = ['setosa', 'versicolor', 'virginica'];
@@ -15,27 +49,28 @@ if (split !== 'stratified' && split !== 'random') {
 }
 
 const file = inputPath('raw');
-const name = basename(file);
+// Staged inputs are named after the input, not the original file.
+const name = `input 'raw' (${basename(file) === 'raw' ? 'the Iris CSV' : basename(file)})`;
 const lines = readFileSync(file, 'utf8').split(/\r?\n/);
 const header = (lines[0] ?? '').trim();
 const expected = [...FEATURES, 'species'].join(',');
-if (header !== expected) fail(`${name} line 1: header is ${JSON.stringify(header)}; expected ${JSON.stringify(expected)}.`);
+if (header !== expected) fail(`${name}, line 1: header is ${JSON.stringify(header)}; expected ${JSON.stringify(expected)}.`);
 
 const rows = [];
 lines.slice(1).forEach((raw, i) => {
   const line = i + 2;
   if (raw.trim() === '') return;
   const cells = raw.split(',').map((c) => c.trim());
-  if (cells.length !== 5) fail(`${name} line ${line}: ${cells.length} columns; expected 5 (${expected}).`);
+  if (cells.length !== 5) fail(`${name}, line ${line}: ${cells.length} columns; expected 5 (${expected}).`);
   const x = FEATURES.map((f, j) => {
     const v = Number(cells[j]);
-    if (cells[j] === '' || !Number.isFinite(v)) fail(`${name} line ${line}: ${f} ${JSON.stringify(cells[j])} is not a number; expected e.g. 5.1.`);
-    if (v < 0) fail(`${name} line ${line}: ${f} ${v} is negative; expected a length in cm.`);
+    if (cells[j] === '' || !Number.isFinite(v)) fail(`${name}, line ${line}: ${f} ${JSON.stringify(cells[j])} is not a number; expected e.g. 5.1.`);
+    if (v < 0) fail(`${name}, line ${line}: ${f} ${v} is negative; expected a length in cm.`);
     return v;
   });
   const species = cells[4].replace(/^Iris-/, '');
   const y = CLASSES.indexOf(species);
-  if (y < 0) fail(`${name} line ${line}: species ${JSON.stringify(cells[4])} is unknown; expected one of ${CLASSES.join(', ')}.`);
+  if (y < 0) fail(`${name}, line ${line}: species ${JSON.stringify(cells[4])} is unknown; expected one of ${CLASSES.join(', ')}.`);
   rows.push({ x, y });
 });
 if (rows.length < 10) fail(`${name}: ${rows.length} data rows; expected at least 10.`);

@@ -1,7 +1,69 @@
 // train: softmax regression by full-batch gradient descent on the normalized training set; logs `loss`
 // periodically and `train_accuracy` at the end as metrics, and writes the output `model` (JSON).
-import { fail, metric, params, predict, readJson, writeJson } from './common.mjs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
+// --- the step contract (docs/steps.md), inlined so this file stands alone ---
+
+/** The path of input `name` ($PW_INPUT_<NAME>). */
+function inputPath(name) {
+  const v = `PW_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const p = process.env[v];
+  if (!p) fail(`input '${name}' is missing: ${v} is not set. Declare it under the step's inputs.`);
+  return p;
+}
+
+/** The path where output `name` must be written ($PW_OUTPUT_<NAME>). */
+function outputPath(name) {
+  const v = `PW_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  const p = process.env[v];
+  if (!p) fail(`output '${name}' is missing: ${v} is not set. Declare it under the step's outputs.`);
+  return p;
+}
+
+/** The step's declared parameters, typed ($PW_PARAMS). */
+function params() {
+  return process.env.PW_PARAMS ? JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8')) : {};
+}
+
+/** Reads a JSON input. */
+function readJson(name) {
+  return JSON.parse(readFileSync(inputPath(name), 'utf8'));
+}
+
+/** Writes a JSON output. */
+function writeJson(name, value) {
+  writeFileSync(outputPath(name), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Appends one metric line to $PW_METRICS. */
+function metric(name, value, step) {
+  if (!process.env.PW_METRICS) return;
+  appendFileSync(process.env.PW_METRICS, `${JSON.stringify(step === undefined ? { name, value } : { name, value, step })}\n`);
+}
+
+/** Prints a message on stderr and exits 1. */
+function fail(message) {
+  process.stderr.write(`${process.env.PW_STEP ?? 'step'}: ${message}\n`);
+  process.exit(1);
+}
+
+/** The predicted class index of each normalized row under a softmax model's weights. */
+function predict(weights, rows) {
+  return rows.map((x) => {
+    let best = 0;
+    let bestScore = -Infinity;
+    weights.forEach((w, k) => {
+      let s = w[0];
+      for (let j = 0; j < x.length; j++) s += w[j + 1] * x[j];
+      if (s > bestScore) {
+        bestScore = s;
+        best = k;
+      }
+    });
+    return best;
+  });
+}
+// --- the step ---
 const { learning_rate: lr = 0.5, epochs = 300 } = params();
 if (!(typeof lr === 'number' && lr > 0)) fail(`parameter learning_rate is ${JSON.stringify(lr)}; expected a number > 0.`);
 if (!(Number.isInteger(epochs) && epochs >= 1)) fail(`parameter epochs is ${JSON.stringify(epochs)}; expected an integer ≥ 1.`);
