@@ -1,0 +1,368 @@
+/**
+ * The shared AWS infrastructure every published pipeline runs on.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as batch from 'aws-cdk-lib/aws-batch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { NAME_RULE, isValidName } from '../spec/names';
+import { acknowledgePlatformFindings } from './private/nag';
+import { ConstructValidationError } from './private/validation';
+import { RunnerImage } from './runner-image';
+
+/** The store-relative prefix where each published pipeline's registry entry (`<name>.json`) is written. */
+export const REGISTRY_PREFIX = 'registry/';
+
+/** Options of the CPU compute environment (AWS Fargate). */
+export interface CpuComputeOptions {
+  /** Run on FARGATE_SPOT capacity (cheaper; a reclaimed task is retried as a spot reclaim). @default false */
+  readonly spot?: boolean;
+  /** Upper bound of vCPUs running at once. @default 256 */
+  readonly maxvCpus?: number;
+}
+
+/** Options of the GPU compute environment (managed EC2 with the ECS GPU-optimized AMI; scales to zero). */
+export interface GpuComputeOptions {
+  /** Use Spot instances (allocation strategy SPOT_CAPACITY_OPTIMIZED). @default false */
+  readonly spot?: boolean;
+  /** Upper bound of vCPUs running at once. @default 64 */
+  readonly maxvCpus?: number;
+  /** Instance families Batch may launch. @default [g5, g6] */
+  readonly instanceClasses?: readonly ec2.InstanceClass[];
+  /** Specific instance types, in addition to `instanceClasses`. @default - none */
+  readonly instanceTypes?: readonly ec2.InstanceType[];
+  /** The ECS GPU-optimized AMI flavour. @default batch.EcsMachineImageType.ECS_AL2023_NVIDIA */
+  readonly imageType?: batch.EcsMachineImageType;
+}
+
+/** A named job queue in addition to `cpu` and `gpu`, on the CPU or the GPU compute environment. */
+export interface ExtraQueueProps {
+  /** The queue name steps refer to in `compute.queue` (the pipeline naming rule; not `cpu` or `gpu`). */
+  readonly name: string;
+  /** Whether the queue feeds the GPU compute environment. @default false */
+  readonly gpu?: boolean;
+  /** Batch scheduling priority relative to the other queues on the same environment. @default 1 */
+  readonly priority?: number;
+}
+
+/** Properties of `PipelinePlatform`. */
+export interface PipelinePlatformProps {
+  /**
+   * The VPC the Batch jobs run in.
+   *
+   * @default - a new VPC with public subnets in two AZs, no NAT gateways, an S3 gateway endpoint and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets of `vpc` for the jobs. @default - public subnets of a new VPC; private subnets with egress of an imported one */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Whether Fargate jobs get a public IP (needed to pull images without a NAT gateway). @default - true for a new VPC, false for an imported one */
+  readonly assignPublicIp?: boolean;
+  /** The CPU compute environment. @default - on-demand Fargate, 256 vCPUs */
+  readonly cpuCompute?: CpuComputeOptions;
+  /** The GPU compute environment. @default - on-demand g5/g6 instances, 64 vCPUs, min 0 */
+  readonly gpuCompute?: GpuComputeOptions;
+  /** Named queues in addition to `cpu` and `gpu`. @default - none */
+  readonly extraQueues?: readonly ExtraQueueProps[];
+  /** The image of the stage-in/stage-out containers. @default RunnerImage.fromDefaultRepository() */
+  readonly runnerImage?: RunnerImage;
+  /** Retention of every log group the platform and its pipelines create. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the artifact and access-log buckets when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly bucketRemovalPolicy?: RemovalPolicy;
+}
+
+/** A job queue of the platform. */
+export interface PlatformQueue {
+  readonly name: string;
+  readonly gpu: boolean;
+  readonly queue: batch.IJobQueue;
+}
+
+const DEFAULT_GPU_CLASSES = [ec2.InstanceClass.G5, ec2.InstanceClass.G6];
+
+/** The Lambda bundling shared by the platform's functions: local esbuild, ESM, everything bundled. */
+function bundling(): nodejs.BundlingOptions {
+  return {
+    forceDockerBundling: false,
+    format: nodejs.OutputFormat.ESM,
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourceMap: false,
+    externalModules: [],
+    banner: "import { createRequire as __pwCreateRequire } from 'node:module'; const require = __pwCreateRequire(import.meta.url);",
+  };
+}
+
+/**
+ * The artifact bucket, network, AWS Batch compute environments and queues, roles, log groups, the
+ * lookup and API Lambda functions and the REST API that published pipelines share.
+ */
+export class PipelinePlatform extends Construct {
+  /** The content-addressed artifact store (`s3://<bucket>`). */
+  public readonly bucket: s3.Bucket;
+  /** The bucket receiving the artifact bucket's server access logs. */
+  public readonly accessLogsBucket: s3.Bucket;
+  public readonly vpc: ec2.IVpc;
+  /** Whether Fargate jobs get a public IP. */
+  public readonly assignPublicIp: boolean;
+  public readonly cpuComputeEnvironment: batch.FargateComputeEnvironment;
+  public readonly gpuComputeEnvironment: batch.ManagedEc2EcsComputeEnvironment;
+  /** Role the job containers run as: it reads and writes the artifact bucket, nothing else. */
+  public readonly jobRole: iam.Role;
+  /** Role ECS uses to pull images and write job logs. */
+  public readonly jobExecutionRole: iam.Role;
+  /** Log group of every Batch job container. */
+  public readonly jobLogGroup: logs.LogGroup;
+  /** The runner image URI (resolved in this stack). */
+  public readonly runnerImageUri: string;
+  /** The reuse lookup function every state machine invokes. */
+  public readonly lookupFunction: nodejs.NodejsFunction;
+  /** The trigger API's handler. */
+  public readonly apiFunction: nodejs.NodejsFunction;
+  /** The REST API (AWS_IAM authorization on every method). */
+  public readonly api: apigw.RestApi;
+  /** Log retention for the platform's and pipelines' log groups. */
+  public readonly logRetention: logs.RetentionDays;
+  private readonly queues = new Map<string, PlatformQueue>();
+
+  constructor(scope: Construct, id: string, props: PipelinePlatformProps = {}) {
+    super(scope, id);
+    this.validate(props);
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const removalPolicy = props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+      removalPolicy,
+    });
+    this.bucket = new s3.Bucket(this, 'Artifacts', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { id: 'expire-tmp', prefix: 'tmp/', expiration: Duration.days(7) },
+      ],
+      removalPolicy,
+    });
+
+    this.vpc = props.vpc ?? this.createVpc();
+    const vpcSubnets =
+      props.vpcSubnets ??
+      (props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : { subnetType: ec2.SubnetType.PUBLIC });
+    this.assignPublicIp = props.assignPublicIp ?? props.vpc === undefined;
+
+    const cpu = props.cpuCompute ?? {};
+    this.cpuComputeEnvironment = new batch.FargateComputeEnvironment(this, 'CpuCompute', {
+      vpc: this.vpc,
+      vpcSubnets,
+      spot: cpu.spot ?? false,
+      maxvCpus: cpu.maxvCpus ?? 256,
+    });
+    const gpu = props.gpuCompute ?? {};
+    this.gpuComputeEnvironment = new batch.ManagedEc2EcsComputeEnvironment(this, 'GpuCompute', {
+      vpc: this.vpc,
+      vpcSubnets,
+      spot: gpu.spot ?? false,
+      allocationStrategy: gpu.spot
+        ? batch.AllocationStrategy.SPOT_CAPACITY_OPTIMIZED
+        : batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      minvCpus: 0,
+      maxvCpus: gpu.maxvCpus ?? 64,
+      useOptimalInstanceClasses: false,
+      instanceClasses: [...(gpu.instanceClasses ?? DEFAULT_GPU_CLASSES)],
+      instanceTypes: gpu.instanceTypes ? [...gpu.instanceTypes] : undefined,
+      images: [{ imageType: gpu.imageType ?? batch.EcsMachineImageType.ECS_AL2023_NVIDIA }],
+    });
+
+    this.addQueue('cpu', false, 1, 'CpuQueue');
+    this.addQueue('gpu', true, 1, 'GpuQueue');
+    for (const q of props.extraQueues ?? []) this.addQueue(q.name, q.gpu ?? false, q.priority ?? 1);
+
+    this.jobLogGroup = new logs.LogGroup(this, 'JobLogs', {
+      retention: this.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.jobRole = new iam.Role(this, 'JobRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'Pipewright Batch job containers: read and write the artifact bucket only',
+    });
+    this.grantStoreReadWrite(this.jobRole);
+    this.jobExecutionRole = new iam.Role(this, 'JobExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'ECS agent for Pipewright jobs: pull images, write job logs',
+    });
+    this.jobLogGroup.grantWrite(this.jobExecutionRole);
+    this.jobExecutionRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    );
+    this.jobExecutionRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        resources: [Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })],
+      }),
+    );
+    this.runnerImageUri = (props.runnerImage ?? RunnerImage.fromDefaultRepository()).bind(this, this.jobExecutionRole);
+
+    this.lookupFunction = this.createFunction('Lookup', 'lookup.ts', 'Pipewright reuse lookup (one call per step)');
+    this.grantStoreReadWrite(this.lookupFunction.role!);
+    this.apiFunction = this.createFunction('Api', 'api.ts', 'Pipewright trigger API');
+    this.apiFunction.addEnvironment('PIPEWRIGHT_REGISTRY_PREFIX', REGISTRY_PREFIX);
+    this.grantStoreReadWrite(this.apiFunction.role!);
+    this.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TerminateJob', 'batch:DescribeJobs'],
+        resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
+    this.api = this.createApi();
+
+    acknowledgePlatformFindings(this);
+  }
+
+  /** The queue a pipeline's `compute.queue` names; undefined when the platform has none of that name. */
+  public queue(name: string): PlatformQueue | undefined {
+    return this.queues.get(name);
+  }
+
+  /** Every queue: `cpu`, `gpu` and the extra ones. */
+  public get allQueues(): readonly PlatformQueue[] {
+    return [...this.queues.values()];
+  }
+
+  /** Lets `grantee` read and write objects of the artifact bucket (no other bucket, no bucket settings). */
+  public grantStoreReadWrite(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.bucket.arnForObjects('*')],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+  }
+
+  private validate(props: PipelinePlatformProps): void {
+    const problems: string[] = [];
+    if (props.vpc === undefined && props.vpcSubnets !== undefined) {
+      problems.push('vpcSubnets was given without vpc: pass the VPC the subnets belong to, or drop vpcSubnets');
+    }
+    if (props.vpc === undefined && props.assignPublicIp === false) {
+      problems.push(
+        'assignPublicIp is false but no vpc was given: the VPC created by default has only public subnets and ' +
+          'no NAT gateway, so jobs without a public IP could not pull images; pass a vpc with private subnets and NAT',
+      );
+    }
+    for (const [what, n] of [
+      ['cpuCompute.maxvCpus', props.cpuCompute?.maxvCpus],
+      ['gpuCompute.maxvCpus', props.gpuCompute?.maxvCpus],
+    ] as const) {
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1)) problems.push(`${what} must be a positive integer. Received ${n}.`);
+    }
+    const g = props.gpuCompute;
+    if (g?.instanceClasses?.length === 0 && (g.instanceTypes?.length ?? 0) === 0) {
+      problems.push('gpuCompute.instanceClasses is empty and no instanceTypes are given: name at least one GPU instance family or type');
+    }
+    const seen = new Set<string>();
+    (props.extraQueues ?? []).forEach((q, i) => {
+      if (!isValidName(q.name)) {
+        problems.push(`extraQueues[${i}].name "${q.name}" is invalid: expected ${NAME_RULE}`);
+      } else if (q.name === 'cpu' || q.name === 'gpu') {
+        problems.push(`extraQueues[${i}].name "${q.name}" is reserved: the platform always has the cpu and gpu queues; choose another name`);
+      } else if (seen.has(q.name)) {
+        problems.push(`extraQueues[${i}].name "${q.name}" is declared twice: queue names must be unique`);
+      }
+      seen.add(q.name);
+    });
+    if (problems.length > 0) throw new ConstructValidationError(this, problems.join('; '));
+  }
+
+  private createVpc(): ec2.Vpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'jobs', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 20 }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    vpc.addFlowLog('FlowLogs', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
+    return vpc;
+  }
+
+  private addQueue(name: string, gpu: boolean, priority: number, id = `Queue-${name}`): void {
+    const queue = new batch.JobQueue(this, id, {
+      priority,
+      computeEnvironments: [
+        { computeEnvironment: gpu ? this.gpuComputeEnvironment : this.cpuComputeEnvironment, order: 1 },
+      ],
+    });
+    this.queues.set(name, { name, gpu, queue });
+  }
+
+  private createFunction(id: string, entryFile: string, description: string): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description,
+    });
+    logGroup.grantWrite(role);
+    return new nodejs.NodejsFunction(this, id, {
+      entry: fileURLToPath(new URL(`../../lambdas/${entryFile}`, import.meta.url)),
+      handler: 'handler',
+      description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      environment: { PIPEWRIGHT_STORE: `s3://${this.bucket.bucketName}` },
+      bundling: bundling(),
+    });
+  }
+
+  private createApi(): apigw.RestApi {
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const api = new apigw.RestApi(this, 'RestApi', {
+      description: 'Pipewright trigger API (SigV4-signed requests only)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    const validator = api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
+    const integration = new apigw.LambdaIntegration(this.apiFunction);
+    const options = (params: readonly string[]): apigw.MethodOptions => ({
+      requestValidator: validator,
+      requestParameters: Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
+    });
+    const pipelines = api.root.addResource('pipelines');
+    pipelines.addMethod('GET', integration, options([]));
+    const runs = pipelines.addResource('{name}').addResource('runs');
+    runs.addMethod('POST', integration, options(['name']));
+    const run = runs.addResource('{runId}');
+    run.addMethod('GET', integration, options(['name', 'runId']));
+    run.addMethod('DELETE', integration, options(['name', 'runId']));
+    return api;
+  }
+}

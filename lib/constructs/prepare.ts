@@ -1,0 +1,89 @@
+/**
+ * Prepares a pipeline for deployment: load, compile, and build its manifest into a staging store directory.
+ *
+ * CDK constructs are synchronous while loading and manifest building are not, so a CDK app either awaits
+ * `preparePipeline` and passes the result to `PublishedPipeline`, or passes an IR or a file and lets the
+ * construct run the same preparation in a child process (`preparePipelineSync`, about a second slower).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compile, renderDefinition } from '../compiler';
+import type { CompiledPipeline } from '../compiler/types';
+import { DefinitionError, type Problem } from '../errors';
+import type { PipelineIR } from '../ir/types';
+import { buildManifest } from '../manifest';
+import { loadPipeline } from '../spec';
+import { createFsStore } from '../store';
+import type { Hash } from '../store/types';
+
+/** A pipeline ready to publish. */
+export interface PreparedPipeline {
+  readonly ir: PipelineIR;
+  readonly compiled: CompiledPipeline;
+  /** The compiled definition as minified JSON, with `${...}` placeholders. */
+  readonly definition: string;
+  /** The manifest's hash (fills `${Manifest}`). */
+  readonly manifestHash: Hash;
+  /** A filesystem store holding the manifest and every code tree and `path:` input it names. */
+  readonly stagingDir: string;
+}
+
+/** Options of `preparePipeline`. */
+export interface PreparePipelineOptions {
+  /** Directory of the staging store. @default - a new directory under the OS temp directory */
+  readonly stagingDir?: string;
+}
+
+/** Whether a value is a PreparedPipeline rather than an IR or a path. */
+export function isPreparedPipeline(v: unknown): v is PreparedPipeline {
+  return typeof v === 'object' && v !== null && 'manifestHash' in v && 'stagingDir' in v && 'compiled' in v;
+}
+
+/** Loads (when given a path), compiles and stages a pipeline. */
+export async function preparePipeline(
+  pipeline: PipelineIR | string,
+  opts: PreparePipelineOptions = {},
+): Promise<PreparedPipeline> {
+  const ir = typeof pipeline === 'string' ? await loadPipeline(pipeline) : pipeline;
+  const compiled = compile(ir);
+  const stagingDir = opts.stagingDir ?? mkdtempSync(join(tmpdir(), 'pipewright-stage-'));
+  const { hash } = await buildManifest(ir, createFsStore(stagingDir));
+  return { ir, compiled, definition: renderDefinition(compiled), manifestHash: hash, stagingDir };
+}
+
+/** What the child process answers on stdout. */
+export type PrepareChildAnswer =
+  | { readonly ok: true; readonly prepared: PreparedPipeline }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly problems?: readonly Problem[] };
+
+/**
+ * `preparePipeline` for synchronous callers (a construct constructor): runs it in a child Node process.
+ *
+ * Definition errors come back as the same `DefinitionError`, with every problem.
+ */
+export function preparePipelineSync(pipeline: PipelineIR | string, opts: PreparePipelineOptions = {}): PreparedPipeline {
+  const require = createRequire(import.meta.url);
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const child = fileURLToPath(new URL('./private/prepare-child.ts', import.meta.url));
+  const res = spawnSync(process.execPath, ['--import', tsx, child], {
+    input: JSON.stringify({ pipeline, opts }),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (res.error) throw res.error;
+  let answer: PrepareChildAnswer;
+  try {
+    answer = JSON.parse(res.stdout) as PrepareChildAnswer;
+  } catch {
+    throw new Error(`preparing the pipeline failed (exit ${res.status}): ${res.stderr.trim() || res.stdout.trim()}`);
+  }
+  if (answer.ok) return answer.prepared;
+  if (answer.problems) throw new DefinitionError(answer.problems);
+  const err = new Error(answer.message);
+  err.name = answer.name;
+  throw err;
+}

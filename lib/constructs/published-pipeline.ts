@@ -1,0 +1,342 @@
+/**
+ * One pipeline published on a `PipelinePlatform`: its state machine, versions, `live` alias, Batch job
+ * definitions, manifest upload and schedules.
+ */
+import { createHash } from 'node:crypto';
+import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as batch from 'aws-cdk-lib/aws-batch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
+import type { PipelineIR } from '../ir/types';
+import { resolveParameters } from '../spec/parameters';
+import { pascalCase } from '../spec/names';
+import { REGISTRY_PREFIX, type PipelinePlatform, type PlatformQueue } from './pipeline-platform';
+import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
+import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
+import { acknowledgePipelineFindings } from './private/nag';
+import { ConstructValidationError } from './private/validation';
+
+/** The name of the alias every deploy moves to the newest version. */
+export const LIVE_ALIAS = 'live';
+
+/** What the API Lambda reads at `registry/<name>.json` in the artifact bucket to find a published pipeline. */
+export interface RegistryEntry {
+  readonly v: 1;
+  readonly name: string;
+  /** @default - none */
+  readonly description?: string;
+  readonly stateMachineArn: string;
+  /** ARN of the `live` alias (what schedules and the API start by default). */
+  readonly aliasArn: string;
+  /** Hash of the pipeline manifest (parameters, steps) in the same bucket. */
+  readonly manifest: string;
+  readonly parameters: PipelineIR['parameters'];
+  readonly steps: readonly string[];
+}
+
+/** Properties of `PublishedPipeline`. */
+export interface PublishedPipelineProps {
+  /** The platform the pipeline runs on. */
+  readonly platform: PipelinePlatform;
+  /**
+   * The pipeline: a prepared one (`await preparePipeline(...)`, fastest), a validated IR, or the path of a
+   * definition file (`.yaml`, `.json`, `.ts`); the latter two are prepared in a child process.
+   */
+  readonly pipeline: PreparedPipeline | PipelineIR | string;
+  /** Whether to create the `schedules:` of the definition. @default true */
+  readonly schedules?: boolean;
+}
+
+/**
+ * A pipeline deployed as a Standard Step Functions state machine running its steps as AWS Batch jobs.
+ *
+ * Every deploy that changes the definition publishes a new state machine version (older ones are retained,
+ * so running executions keep their definition and callers may pin one) and moves the `live` alias to it.
+ */
+export class PublishedPipeline extends Construct {
+  public readonly ir: PipelineIR;
+  public readonly prepared: PreparedPipeline;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly version: sfn.CfnStateMachineVersion;
+  public readonly alias: sfn.CfnStateMachineAlias;
+  /** ARN of the `live` alias. */
+  public readonly aliasArn: string;
+  /** Job definitions by their compiled id (`JobDefinition1`, ...). */
+  public readonly jobDefinitions: Readonly<Record<string, batch.CfnJobDefinition>>;
+  /** The schedules by name. */
+  public readonly schedules: Readonly<Record<string, scheduler.CfnSchedule>>;
+  /** The substitutions given to the state machine (placeholder → value or token). */
+  public readonly definitionSubstitutions: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: PublishedPipelineProps) {
+    super(scope, id);
+    const { platform } = props;
+    this.prepared = isPreparedPipeline(props.pipeline) ? props.pipeline : preparePipelineSync(props.pipeline);
+    const { ir, compiled, definition, manifestHash } = this.prepared;
+    this.ir = ir;
+
+    const queues = this.resolveQueues(platform);
+    const resources = this.checkResources();
+
+    const jobDefinitions: Record<string, batch.CfnJobDefinition> = {};
+    for (const spec of compiled.jobDefinitions) {
+      jobDefinitions[spec.id] = createJobDefinition(this, spec.id, spec, resources[spec.id], {
+        runnerImage: platform.runnerImageUri,
+        storeLocation: `s3://${platform.bucket.bucketName}`,
+        jobRoleArn: platform.jobRole.roleArn,
+        executionRoleArn: platform.jobExecutionRole.roleArn,
+        logGroupName: platform.jobLogGroup.logGroupName,
+        assignPublicIp: platform.assignPublicIp,
+        pipeline: ir.name,
+      });
+    }
+    this.jobDefinitions = jobDefinitions;
+
+    this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
+
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `Pipewright pipeline ${ir.name}: invoke the lookup function, submit this pipeline's Batch jobs`,
+    });
+    const stack = Stack.of(this);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [platform.lookupFunction.functionArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [
+          ...[...queues.values()].map((q) => q.queue.jobQueueArn),
+          ...Object.values(jobDefinitions).map((j) => j.ref),
+        ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TerminateJob'],
+        resources: [stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+      }),
+    );
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: platform.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: ir.description,
+      definitionBody: sfn.DefinitionBody.fromString(definition),
+      definitionSubstitutions: this.definitionSubstitutions,
+      role,
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+
+    // Versions are immutable: a changed definition (new revision id, new description) replaces this
+    // resource, and the retained old version stays callable while `live` moves to the new one.
+    this.version = new sfn.CfnStateMachineVersion(this, 'Version', {
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      stateMachineRevisionId: this.stateMachine.stateMachineRevisionId,
+      description: `${ir.name} definition ${this.definitionDigest()}`,
+    });
+    this.version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+    Validations.of(this.version).acknowledge({
+      id: 'CloudFormation-Validate::W3011',
+      reason:
+        'Only replacement retains a version (so it stays callable after the next deploy); deleting the stack ' +
+        'deletes the state machine, and its versions with it',
+    });
+    this.alias = new sfn.CfnStateMachineAlias(this, 'LiveAlias', {
+      name: LIVE_ALIAS,
+      description: `The version new runs of ${ir.name} use`,
+      routingConfiguration: [{ stateMachineVersionArn: this.version.attrArn, weight: 100 }],
+    });
+    this.aliasArn = this.alias.attrArn;
+
+    this.schedules = props.schedules === false ? {} : this.createSchedules();
+    this.publish(platform);
+    this.grantApi(platform);
+    acknowledgePipelineFindings(this, platform);
+  }
+
+  /** The platform queue of every queue the steps use, checked against the pipeline's declarations. */
+  private resolveQueues(platform: PipelinePlatform): Map<string, PlatformQueue> {
+    const used = new Map<string, PlatformQueue>();
+    const problems: string[] = [];
+    for (const step of Object.values(this.ir.steps)) {
+      const name = step.compute.queue;
+      if (used.has(name)) continue;
+      const q = platform.queue(name);
+      const declared = this.ir.queues[name];
+      if (!q) {
+        problems.push(
+          `step "${step.name}" runs on queue "${name}", which the platform does not have (queues: ` +
+            `${platform.allQueues.map((x) => x.name).join(', ')}); add it to PipelinePlatform extraQueues ` +
+            `({ name: '${name}', gpu: ${declared?.gpu ?? false} }) or change steps.${step.name}.compute.queue`,
+        );
+        continue;
+      }
+      if (declared && declared.gpu !== q.gpu) {
+        problems.push(
+          `queue "${name}" is declared ${declared.gpu ? 'with' : 'without'} GPUs in ${this.ir.source} but the platform's ` +
+            `queue "${name}" is a ${q.gpu ? 'GPU' : 'CPU'} queue; make the two agree`,
+        );
+      }
+      used.set(name, q);
+    }
+    if (problems.length > 0) throw new ConstructValidationError(this, problems.join('; '));
+    return used;
+  }
+
+  private checkResources(): Record<string, ContainerResources> {
+    const out: Record<string, ContainerResources> = {};
+    const problems: string[] = [];
+    for (const spec of this.prepared.compiled.jobDefinitions) {
+      const r = containerResources(spec);
+      if (typeof r === 'string') {
+        const steps = Object.values(this.ir.steps)
+          .filter((s) => s.image === spec.image && s.compute.vcpus === spec.vcpus && s.compute.memory === spec.memory)
+          .map((s) => `steps.${s.name}.compute`);
+        problems.push(`${steps.join(', ') || spec.id}: ${r}`);
+      } else {
+        out[spec.id] = r;
+      }
+    }
+    if (problems.length > 0) throw new ConstructValidationError(this, `${this.ir.source}: ${problems.join('; ')}`);
+    return out;
+  }
+
+  private substitutions(
+    platform: PipelinePlatform,
+    queues: Map<string, PlatformQueue>,
+    manifestHash: string,
+  ): Record<string, string> {
+    const values: Record<string, string> = {
+      [MANIFEST_PLACEHOLDER]: manifestHash,
+      [LOOKUP_PLACEHOLDER]: platform.lookupFunction.functionArn,
+    };
+    for (const q of queues.values()) values[queuePlaceholder(q.name)] = q.queue.jobQueueArn;
+    for (const [id, jd] of Object.entries(this.jobDefinitions)) values[id] = jd.ref;
+    const missing = this.prepared.compiled.placeholders.filter((p) => !(p in values));
+    if (missing.length > 0) {
+      throw new ConstructValidationError(
+        this,
+        `the compiled definition uses placeholder(s) ${missing.map((m) => '${' + m + '}').join(', ')} that the ` +
+          'platform cannot fill; expected only Manifest, LookupFunction, Queue<Name> and JobDefinition<k>',
+      );
+    }
+    return Object.fromEntries(this.prepared.compiled.placeholders.map((p) => [p, values[p]]));
+  }
+
+  /** A digest of everything the deployed definition depends on that is known at synth time. */
+  private definitionDigest(): string {
+    const h = createHash('sha256');
+    h.update(this.prepared.definition);
+    h.update(this.prepared.manifestHash);
+    h.update(JSON.stringify(this.prepared.compiled.jobDefinitions));
+    return `sha256:${h.digest('hex').slice(0, 16)}`;
+  }
+
+  private createSchedules(): Record<string, scheduler.CfnSchedule> {
+    const entries = Object.values(this.ir.schedules);
+    if (entries.length === 0) return {};
+    const role = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `EventBridge Scheduler: start the live alias of pipeline ${this.ir.name}`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.aliasArn] }));
+    const out: Record<string, scheduler.CfnSchedule> = {};
+    for (const s of entries) {
+      const input = { p: resolveParameters(this.ir, s.parameters), n: false };
+      out[s.name] = new scheduler.CfnSchedule(this, `Schedule${pascalCase(s.name)}`, {
+        description: `Pipewright ${this.ir.name}: schedule ${s.name}`,
+        scheduleExpression: s.expression,
+        scheduleExpressionTimezone: s.timezone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: this.aliasArn,
+          roleArn: role.roleArn,
+          input: JSON.stringify(input),
+          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        },
+      });
+    }
+    return out;
+  }
+
+  /** Uploads the staged manifest and code, and the registry entry the API reads. */
+  private publish(platform: PipelinePlatform): void {
+    const entry: RegistryEntry = {
+      v: 1,
+      name: this.ir.name,
+      description: this.ir.description,
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      aliasArn: this.aliasArn,
+      manifest: this.prepared.manifestHash,
+      parameters: this.ir.parameters,
+      steps: Object.keys(this.ir.steps),
+    };
+    new s3deploy.BucketDeployment(this, 'Publish', {
+      destinationBucket: platform.bucket,
+      sources: [
+        s3deploy.Source.asset(this.prepared.stagingDir, { exclude: ['tmp', 'tmp/**'] }),
+        s3deploy.Source.jsonData(`${REGISTRY_PREFIX}${this.ir.name}.json`, entry),
+      ],
+      prune: false,
+      retainOnDelete: true,
+      extract: true,
+      memoryLimit: 512,
+    });
+  }
+
+  /** Lets the trigger API start (any version or the alias), watch and stop this pipeline's executions. */
+  private grantApi(platform: PipelinePlatform): void {
+    const sm = this.stateMachine;
+    const stack = Stack.of(this);
+    platform.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [`${sm.stateMachineArn}:*`] }),
+    );
+    platform.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:ListStateMachineVersions', 'states:DescribeStateMachine', 'states:ListStateMachineAliases'],
+        resources: [sm.stateMachineArn],
+      }),
+    );
+    platform.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeStateMachineAlias', 'states:DescribeStateMachine'],
+        resources: [`${sm.stateMachineArn}:*`],
+      }),
+    );
+    platform.apiFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution', 'states:GetExecutionHistory'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${sm.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+}
