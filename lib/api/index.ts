@@ -39,3 +39,20 @@ export { signRequest, verifySigV4, EXECUTE_API, type SignRequestInput, type Veri
 export { ApiClient, isLoopbackUrl, regionFromApiUrl, type ApiClientOptions, type ApiClientResponse } from './client';
 export { checkResponse, errorMessageOf } from './client-response';
 export { formatRunView, stepStates } from './format-run';
+export {
+  createCloudDeps,
+  executionArnOf,
+  manifestHashOfDefinition,
+  runStatusOf,
+  versionOf,
+  type CloudDepsOptions,
+} from './cloud-deps';
+export {
+  DEFAULT_REGISTRY_PREFIX,
+  parseRegistryJson,
+  staticRegistry,
+  storeRegistry,
+  type PipelineRegistry,
+  type RegistryEntry,
+} from './registry';
+export { apiRequestFromEvent, cloudDepsFromEnv, createApiGatewayHandler, parseJobQueues, proxyResultOf } from './lambda';

@@ -55,6 +55,8 @@ export async function waitForRun(client: ApiClient, name: string, runId: string,
 
 /** Registers `trigger`. */
 export function registerTrigger(program: Command): void {
+  // Without positional options the program's own `--version` (print 0.1.0) would swallow `trigger --version 3`.
+  program.enablePositionalOptions();
   program
     .command('trigger')
     .description('Start a run of a deployed pipeline through its trigger API (SigV4-signed); also works against `pipewright serve`')

@@ -1,0 +1,303 @@
+/**
+ * The API's cloud implementation: runs are Step Functions executions of published pipelines, their steps
+ * AWS Batch jobs, their per-step results documents in the S3 store.
+ */
+import { BatchClient, DescribeJobsCommand, ListJobsCommand, TerminateJobCommand, type JobSummary } from '@aws-sdk/client-batch';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineAliasCommand,
+  DescribeStateMachineCommand,
+  ListStateMachineVersionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
+import type { ParameterIR, ParameterValue } from '../ir/types';
+import type { JobSpec, PipelineManifest } from '../manifest/types';
+import type { ArtifactStore, Hash } from '../store/types';
+import { idempotentRunId } from './idempotency';
+import type { PipelineRegistry, RegistryEntry } from './registry';
+import { buildRunView, readStepDocuments } from './run-view';
+import type {
+  ApiDeps,
+  ApiPipelineVersion,
+  ApiRunStatus,
+  ApiRunView,
+  CancelOutcome,
+  PipelineSummary,
+  PipelineTarget,
+  StartRunOutcome,
+  StartRunRequest,
+} from './types';
+
+/** Options of `createCloudDeps`. */
+export interface CloudDepsOptions {
+  readonly sfn: SFNClient;
+  readonly batch: BatchClient;
+  /** The artifact store (the platform's bucket). */
+  readonly store: ArtifactStore;
+  readonly registry: PipelineRegistry;
+  /** Names or ARNs of the job queues a run's jobs may be on (searched when cancelling). */
+  readonly jobQueues: readonly string[];
+}
+
+/** Batch job states in which a job can still be terminated. */
+const ACTIVE_JOB = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING']);
+
+/** The API status of a Step Functions execution status. */
+export function runStatusOf(sfnStatus: string | undefined): ApiRunStatus {
+  switch (sfnStatus) {
+    case 'RUNNING':
+      return 'running';
+    case 'SUCCEEDED':
+      return 'succeeded';
+    case 'ABORTED':
+      return 'cancelled';
+    default:
+      return 'failed'; // FAILED, TIMED_OUT, PENDING_REDRIVE
+  }
+}
+
+/** The execution ARN of run `runId` of a state machine (executions are named by run id). */
+export function executionArnOf(stateMachineArn: string, runId: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
+}
+
+/** The version number at the end of a state machine version ARN (`…:stateMachine:name:3` → 3). */
+export function versionOf(arn: string | undefined): number | undefined {
+  const m = arn ? /:stateMachine:[^:]+:(\d+)$/.exec(arn) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+function errorName(err: unknown): string {
+  return (err as { name?: string })?.name ?? '';
+}
+
+/** The manifest hash the `Start` state of a compiled definition carries (`"m": "sha256:…"`). */
+export function manifestHashOfDefinition(definition: string | undefined): Hash | undefined {
+  if (!definition) return undefined;
+  try {
+    const m = (JSON.parse(definition) as { States?: { Start?: { Parameters?: { m?: unknown } } } }).States?.Start?.Parameters?.m;
+    return typeof m === 'string' && m.startsWith('sha256:') ? (m as Hash) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates the cloud `ApiDeps` over injected Step Functions, Batch and store clients. */
+export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
+  const { sfn, batch, store, registry } = options;
+  // Versions are immutable, so what a version's manifest says can be kept for the life of the process.
+  const versionManifests = new Map<string, Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined>>();
+
+  async function manifest(hash: Hash): Promise<PipelineManifest | undefined> {
+    try {
+      return JSON.parse((await store.getBytes(hash)).toString('utf8')) as PipelineManifest;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Parameters and steps of one version; `null` when the version does not exist. */
+  function versionDefinition(versionArn: string): Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined | null> {
+    const cached = versionManifests.get(versionArn);
+    if (cached) return cached;
+    const p = (async () => {
+      try {
+        const sm = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: versionArn }));
+        const hash = manifestHashOfDefinition(sm.definition);
+        const m = hash ? await manifest(hash) : undefined;
+        return m ? { parameters: m.parameters, steps: Object.keys(m.steps) } : undefined;
+      } catch (err) {
+        if (errorName(err) === 'StateMachineDoesNotExist') return null;
+        throw err;
+      }
+    })();
+    versionManifests.set(versionArn, p as Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined>);
+    p.catch(() => versionManifests.delete(versionArn));
+    return p;
+  }
+
+  async function versions(entry: RegistryEntry): Promise<ApiPipelineVersion[]> {
+    const out: ApiPipelineVersion[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: entry.stateMachineArn, nextToken }));
+      for (const v of page.stateMachineVersions ?? []) {
+        const n = versionOf(v.stateMachineVersionArn);
+        if (n !== undefined) out.push({ version: n, ...(v.creationDate ? { createdAt: new Date(v.creationDate).toISOString() } : {}) });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return out.sort((a, b) => a.version - b.version);
+  }
+
+  async function liveVersion(entry: RegistryEntry): Promise<number | undefined> {
+    try {
+      const alias = await sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: entry.aliasArn }));
+      const routes = [...(alias.routingConfiguration ?? [])].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+      return versionOf(routes[0]?.stateMachineVersionArn);
+    } catch (err) {
+      if (errorName(err) === 'ResourceNotFound') return undefined;
+      throw err;
+    }
+  }
+
+  async function describe(entry: RegistryEntry, runId: string): Promise<DescribeExecutionCommandOutput | undefined> {
+    try {
+      return await sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(entry.stateMachineArn, runId) }));
+    } catch (err) {
+      if (errorName(err) === 'ExecutionDoesNotExist') return undefined;
+      throw err;
+    }
+  }
+
+  async function stepsOf(entry: RegistryEntry, exec: DescribeExecutionCommandOutput): Promise<readonly string[]> {
+    if (exec.stateMachineVersionArn && versionOf(exec.stateMachineVersionArn) !== undefined) {
+      const def = await versionDefinition(exec.stateMachineVersionArn);
+      if (def) return def.steps;
+    }
+    return entry.steps;
+  }
+
+  async function jobSpecRunId(hash: unknown): Promise<string | undefined> {
+    if (typeof hash !== 'string' || !hash.startsWith('sha256:')) return undefined;
+    try {
+      return (JSON.parse((await store.getBytes(hash as Hash)).toString('utf8')) as JobSpec).runId;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Terminates the Batch jobs of a run: jobs created since the execution started, in the platform's queues,
+   * named like one of its steps and still active; each is confirmed by reading the JobSpec its `job`
+   * parameter names, whose `runId` must be this run (so another run's job of the same step is never touched).
+   */
+  async function terminateJobs(runId: string, since: Date, steps: readonly string[]): Promise<string[]> {
+    const names = new Set(steps);
+    const candidates: JobSummary[] = [];
+    for (const jobQueue of options.jobQueues) {
+      let nextToken: string | undefined;
+      do {
+        const page = await batch.send(
+          new ListJobsCommand({
+            jobQueue,
+            filters: [{ name: 'AFTER_CREATED_AT', values: [String(since.getTime() - 60_000)] }],
+            nextToken,
+          }),
+        );
+        for (const j of page.jobSummaryList ?? []) {
+          if (j.jobId && ACTIVE_JOB.has(j.status ?? '') && names.has(j.jobName ?? '')) candidates.push(j);
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    const terminated: string[] = [];
+    for (let i = 0; i < candidates.length; i += 100) {
+      const ids = candidates.slice(i, i + 100).map((j) => j.jobId!);
+      const { jobs = [] } = await batch.send(new DescribeJobsCommand({ jobs: ids }));
+      for (const job of jobs) {
+        if ((await jobSpecRunId(job.parameters?.job)) !== runId) continue;
+        await batch.send(new TerminateJobCommand({ jobId: job.jobId!, reason: `Pipewright run ${runId} was cancelled through the trigger API` }));
+        terminated.push(job.jobId!);
+      }
+    }
+    return terminated;
+  }
+
+  return {
+    async listPipelines(): Promise<PipelineSummary[]> {
+      const entries = await registry.list();
+      return Promise.all(
+        entries.map(async (e) => {
+          const [vs, live] = await Promise.all([versions(e), liveVersion(e)]);
+          return {
+            name: e.name,
+            ...(e.description !== undefined ? { description: e.description } : {}),
+            versions: vs,
+            ...(live !== undefined ? { live } : {}),
+            parameters: e.parameters,
+            steps: e.steps,
+          };
+        }),
+      );
+    },
+
+    async getPipeline(name, version): Promise<PipelineTarget | 'no-pipeline' | 'no-version'> {
+      const entry = await registry.get(name);
+      if (!entry) return 'no-pipeline';
+      if (version === undefined) return { name, parameters: entry.parameters };
+      const def = await versionDefinition(`${entry.stateMachineArn}:${version}`);
+      if (def === null) return 'no-version';
+      // A version whose manifest cannot be read is checked against the live declarations.
+      return { name, version, parameters: def?.parameters ?? entry.parameters };
+    },
+
+    async startRun(req: StartRunRequest): Promise<StartRunOutcome> {
+      const entry = await registry.get(req.pipeline);
+      if (!entry) throw new Error(`Pipeline '${req.pipeline}' is not in the registry.`);
+      const runId = req.idempotencyKey !== undefined ? idempotentRunId(req.pipeline, req.idempotencyKey) : req.runId;
+      if (req.idempotencyKey !== undefined && (await describe(entry, runId))) return { runId, existing: true };
+      const input: { p: Readonly<Record<string, ParameterValue>>; n: boolean } = { p: req.parameters, n: false };
+      try {
+        await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: req.version !== undefined ? `${entry.stateMachineArn}:${req.version}` : entry.aliasArn,
+            name: runId,
+            input: JSON.stringify(input),
+          }),
+        );
+      } catch (err) {
+        // Two requests with one key raced: the other one started it.
+        if (errorName(err) === 'ExecutionAlreadyExists' && req.idempotencyKey !== undefined) return { runId, existing: true };
+        throw err;
+      }
+      return { runId, existing: false };
+    },
+
+    async getRun(pipeline, runId): Promise<ApiRunView | undefined> {
+      const entry = await registry.get(pipeline);
+      if (!entry) return undefined;
+      const exec = await describe(entry, runId);
+      if (!exec) return undefined;
+      const steps = await stepsOf(entry, exec);
+      let parameters: Readonly<Record<string, ParameterValue>> = {};
+      try {
+        parameters = (JSON.parse(exec.input ?? '{}') as { p?: Record<string, ParameterValue> }).p ?? {};
+      } catch {
+        // Input of an execution not started by Pipewright: show no parameters.
+      }
+      return buildRunView({
+        runId,
+        pipeline,
+        status: runStatusOf(exec.status),
+        parameters,
+        startedAt: exec.startDate ? new Date(exec.startDate) : new Date(),
+        finishedAt: exec.stopDate ? new Date(exec.stopDate) : undefined,
+        steps,
+        documents: await readStepDocuments(store, runId, steps),
+        cause: exec.cause ?? exec.error,
+        version: versionOf(exec.stateMachineVersionArn),
+      });
+    },
+
+    async cancelRun(pipeline, runId): Promise<CancelOutcome> {
+      const entry = await registry.get(pipeline);
+      if (!entry) return { kind: 'not-found' };
+      const exec = await describe(entry, runId);
+      if (!exec) return { kind: 'not-found' };
+      if (exec.status !== 'RUNNING') return { kind: 'finished', status: runStatusOf(exec.status) };
+      await sfn.send(
+        new StopExecutionCommand({
+          executionArn: exec.executionArn ?? executionArnOf(entry.stateMachineArn, runId),
+          error: 'Pipewright.Cancelled',
+          cause: 'Cancelled through the Pipewright trigger API',
+        }),
+      );
+      const terminatedJobs = await terminateJobs(runId, exec.startDate ? new Date(exec.startDate) : new Date(0), await stepsOf(entry, exec));
+      return { kind: 'cancelled', terminatedJobs };
+    },
+  };
+}
