@@ -86,6 +86,10 @@ async function readNumber(path: string): Promise<number | undefined> {
 
 /** Runs one runner command; returns the process exit status. */
 export async function runnerMain(argv: readonly string[], store?: ArtifactStore): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     const args = parseArgs(argv);
     const s = store ?? storeFromEnv();

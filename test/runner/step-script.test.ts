@@ -101,4 +101,11 @@ describe('runnerMain', () => {
     expect(await runnerMain(['stage-in', '--job', 'nope', '--dir', dir], sb.store)).toBe(2);
     expect(await runnerMain(['explode'], sb.store)).toBe(2);
   });
+
+  it('runs a whole job in one process with `run`', async () => {
+    const { job, key } = await stage(['sh', '-c', 'echo 42 > "$PW_OUTPUT_O"'], { outputs: ['o'] });
+    expect(await runnerMain(['run', '--job', job, '--work-root', sb.dir], sb.store)).toBe(0);
+    const record = await sb.store.getRecord(key);
+    expect((await sb.store.getBytes(record!.outputs.o as Hash)).toString()).toBe('42\n');
+  });
 });

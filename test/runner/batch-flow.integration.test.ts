@@ -1,0 +1,138 @@
+/**
+ * The AWS Batch flow without AWS: the runner bundle (as runner/Dockerfile builds it) runs stage-in and
+ * stage-out as plain Node processes against a real S3 API on loopback (s3rver), and the "user container"
+ * is `/bin/sh /pw/step.sh` with a bare environment, as in a foreign image.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepIR } from '../../lib/ir/types';
+import { buildManifest } from '../../lib/manifest';
+import type { StepRunDocument } from '../../lib/manifest/types';
+import { createLookupHandler } from '../../lib/reuse';
+import { createS3Store } from '../../lib/store';
+import type { ArtifactStore, Hash } from '../../lib/store/types';
+import { type S3Server, startS3rver } from '../support/s3-servers';
+import { pipeline, step } from '../reuse/fixtures';
+
+const ROOT = resolve(__dirname, '../..');
+const IRIS = join(ROOT, 'examples/iris');
+const PREFIX = 'artifacts';
+
+let dir: string;
+let bundle: string;
+let s3: S3Server;
+let store: ArtifactStore;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pw-batch-'));
+  bundle = join(dir, 'runner.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'lib/runner/main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'silent',
+    banner: { js: "import { createRequire as __pwCreateRequire } from 'node:module'; const require = __pwCreateRequire(import.meta.url);" },
+  });
+  s3 = await startS3rver();
+  store = createS3Store({ bucket: s3.bucket, prefix: PREFIX, client: s3.client() });
+});
+afterAll(async () => {
+  await s3?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs a process; resolves with its exit status and output. */
+function proc(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => done({ code, out }));
+  });
+}
+
+/** One Batch job: stage-in (runner image), step.sh (user image), stage-out only on success. */
+async function batchJob(job: Hash, name: string): Promise<{ step: number | null; log: string }> {
+  const runnerEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PIPEWRIGHT_STORE: `s3://${s3.bucket}/${PREFIX}`,
+    PIPEWRIGHT_S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+  const pw = join(dir, `pw-${name}-${job.slice(7, 15)}`);
+  await mkdir(pw);
+  const stageInRun = await proc('node', [bundle, 'stage-in', '--job', job, '--dir', pw], runnerEnv);
+  expect(stageInRun.code, stageInRun.out).toBe(0);
+  // The user's container knows nothing of the store: no credentials, no PIPEWRIGHT_STORE.
+  const user = await proc('/bin/sh', [join(pw, 'step.sh')], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  if (user.code === 0) {
+    const out = await proc('node', [bundle, 'stage-out', '--job', job, '--dir', pw], runnerEnv);
+    expect(out.code, out.out).toBe(0);
+  }
+  return { step: user.code, log: user.out };
+}
+
+describe('Batch flow against S3 on loopback', () => {
+  it('runs iris through stage-in / step.sh / stage-out, then reuses it; a failing register records nothing', async () => {
+    const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps'), command: ['node', `${name}.mjs`], ...over });
+    const ir = pipeline(
+      [
+        s('prepare', { inputs: { raw: { kind: 'path', path: join(IRIS, 'data/iris.csv') } }, params: ['split'], outputs: ['train', 'test'] }),
+        s('train', { inputs: { train: { kind: 'step', step: 'prepare', output: 'train' } }, params: ['epochs', 'learning_rate'], outputs: ['model'] }),
+        s('evaluate', {
+          inputs: { model: { kind: 'step', step: 'train', output: 'model' }, test: { kind: 'step', step: 'prepare', output: 'test' } },
+          outputs: ['report'],
+        }),
+        s('register', {
+          inputs: { model: { kind: 'step', step: 'train', output: 'model' }, report: { kind: 'step', step: 'evaluate', output: 'report' } },
+          params: ['min_accuracy'],
+          outputs: ['registered'],
+        }),
+      ],
+      { name: 'iris' },
+    );
+    const { hash } = await buildManifest(ir, store);
+    // As the Lambda does: no re-hashing of outputs on S3.
+    const lookup = createLookupHandler({ store, verifyOutputs: false });
+    const p = { learning_rate: 0.5, epochs: 300, min_accuracy: 0.9, split: 'stratified' };
+    const names = ['prepare', 'train', 'evaluate', 'register'];
+
+    for (const name of names) {
+      const r = await lookup({ s: name, i: { p, n: false, m: hash, x: 'arn:aws:states:us-east-1:1:execution:iris:cloud-1' } });
+      expect(r.run).toBe(true);
+      const { step: code, log } = await batchJob(r.job!, name);
+      expect(code, log).toBe(0);
+      expect(await store.getRecord(r.key)).toBeDefined();
+    }
+    const reg = await store.getJson<StepRunDocument>('runs/cloud-1/register.json');
+    expect(reg).toMatchObject({ status: 'ran', outputs: { registered: expect.stringMatching(/^sha256:/) } });
+    const registered = JSON.parse((await store.getBytes(reg!.outputs.registered as Hash)).toString());
+    expect(registered.accuracy).toBeGreaterThanOrEqual(0.9);
+
+    // A second execution reuses everything; a stricter threshold re-runs only register, which fails.
+    for (const name of names) {
+      const r = await lookup({ s: name, i: { p, n: false, m: hash, x: 'exec:cloud-2' } });
+      expect(r.run).toBe(false);
+    }
+    const strict = { ...p, min_accuracy: 0.999 };
+    for (const name of names.slice(0, 3)) {
+      expect((await lookup({ s: name, i: { p: strict, n: false, m: hash, x: 'exec:cloud-3' } })).run).toBe(false);
+    }
+    const r = await lookup({ s: 'register', i: { p: strict, n: false, m: hash, x: 'exec:cloud-3' } });
+    expect(r.run).toBe(true);
+    const failed = await batchJob(r.job!, 'register-strict');
+    expect(failed.step).toBe(1);
+    expect(failed.log).toMatch(/accuracy 0\.\d+ is below min_accuracy 0\.999/);
+    expect(await store.getRecord(r.key)).toBeUndefined();
+  });
+});
