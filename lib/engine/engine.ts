@@ -6,6 +6,7 @@
  * the step as a local subprocess through lib/runner, admitted by a resource semaphore.
  */
 import '../compat/promise-with-resolvers';
+import { setMaxListeners } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compile, substitute, type JobDefinitionSpec } from '../compiler';
@@ -18,6 +19,7 @@ import { detectGpus, runJob } from '../runner';
 import type { ArtifactStore, Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
+import { RunScopedStore } from './run-store';
 import { stateMachineFor } from './state-machine';
 import { executionArn, newRunId } from './run-id';
 import { runDocumentKey } from './runs';
@@ -122,7 +124,8 @@ async function planResources(
 }
 
 async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Promise<RunDocument> {
-  const { pipeline: ir, store } = opts;
+  const ir = opts.pipeline;
+  const store = new RunScopedStore(opts.store);
   const emit = (e: EngineEvent): void => {
     try {
       opts.onEvent?.(e);
@@ -171,11 +174,14 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     manifest: manifestHash,
     ...(error !== undefined ? { error } : {}),
   });
-  await store.putJson(runDocumentKey(runId), makeDoc('running', 0, {}));
+  // Written while the first lookups run; awaited before the final document replaces it.
+  const runningWritten = store.putJson(runDocumentKey(runId), makeDoc('running', 0, {}));
+  runningWritten.catch(() => undefined);
   emit({ type: 'run-started', runId, pipeline: ir.name, steps: Object.keys(ir.steps) });
 
   // Aborted when the execution ends (a failure stopped it) or the run is cancelled: kills running steps.
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per waiting or running step
   const onCancel = (): void => stop.abort();
   cancel.addEventListener('abort', onCancel, { once: true });
   const inFlight = new Set<Promise<unknown>>();
@@ -202,7 +208,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     }
     keys.set(step, r.key);
     if (!r.run) {
-      const record = await store.getRecord(r.key);
+      const record = store.knownRecord(r.key) ?? (await store.getRecord(r.key));
       finish(step, {
         status: 'reused',
         cacheKey: r.key,
@@ -333,6 +339,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   const error =
     status === 'cancelled' ? 'cancelled' : status === 'failed' && !anyFailed ? executionError : undefined;
   const doc = makeDoc(status, Math.round(performance.now() - t0), steps, error);
+  await runningWritten;
   await store.putJson(runDocumentKey(runId), doc);
   emit({ type: 'run-finished', document: doc });
   return doc;

@@ -1,0 +1,138 @@
+/**
+ * `npm run bench:local`: wall time of local runs (first and fully reused), engine overhead per step, and
+ * store hashing throughput against `openssl dgst -sha256`.
+ *
+ * Pipelines of no-op steps (`true`): a 10-step chain, a 20-way fan-out + join, a seeded 100-step random DAG.
+ * Engine overhead per step = (wall time − time spent in the steps' commands) / steps, on the chain, where
+ * steps run one at a time. Set BENCH_HASH_MIB to change the hashed file's size (default 1024).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRun, type RunDocument } from '../lib/engine';
+import type { PipelineIR, StepIR } from '../lib/ir/types';
+import { createFsStore } from '../lib/store';
+import type { ArtifactStore } from '../lib/store/types';
+
+/** Salts every step's key, so that no step is reused from another pipeline or an earlier bench run. */
+const NONCE = `${Date.now()}-${Math.random()}`;
+
+function step(name: string, after: readonly string[], pipelineName: string): StepIR {
+  return {
+    name,
+    command: ['true'],
+    image: 'public.ecr.aws/docker/library/busybox:latest',
+    env: { BENCH_STEP: `${process.env.BENCH_NONCE ?? NONCE}/${pipelineName}/${name}` },
+    inputs: {},
+    params: [],
+    outputs: [],
+    after: [...after].sort(),
+    compute: { vcpus: 1, memory: 64, gpus: 0, queue: 'cpu' },
+    retries: 0,
+    timeoutSeconds: 600,
+    cache: true,
+  };
+}
+
+function pipeline(name: string, steps: StepIR[]): PipelineIR {
+  return {
+    version: 1,
+    name,
+    parameters: {},
+    steps: Object.fromEntries(steps.map((s) => [s.name, s])),
+    queues: { cpu: { name: 'cpu', gpu: false }, gpu: { name: 'gpu', gpu: true } },
+    schedules: {},
+    source: `/bench/${name}.yaml`,
+  };
+}
+
+/** A chain of n steps. */
+export function linear(n: number): PipelineIR {
+  return pipeline(`linear-${n}`, Array.from({ length: n }, (_, i) => step(`s${i}`, i ? [`s${i - 1}`] : [], `linear-${n}`)));
+}
+
+/** One root, `width` parallel steps after it, one join after all of them. */
+export function fanOut(width: number): PipelineIR {
+  const p = `fanout-${width}`;
+  const mids = Array.from({ length: width }, (_, i) => step(`m${i}`, ['root'], p));
+  return pipeline(`fanout-${width}`, [step('root', [], p), ...mids, step('join', mids.map((m) => m.name), p)]);
+}
+
+/** A seeded random DAG: each step depends on up to 3 of the 10 steps before it. */
+export function randomDag(n: number, seed = 42): PipelineIR {
+  let s = seed;
+  const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const steps: StepIR[] = [];
+  for (let i = 0; i < n; i++) {
+    const deps = new Set<string>();
+    const k = i === 0 ? 0 : Math.floor(rnd() * 4);
+    for (let j = 0; j < k; j++) deps.add(`r${Math.max(0, i - 1 - Math.floor(rnd() * 10))}`);
+    steps.push(step(`r${i}`, [...deps], `random-${n}`));
+  }
+  return pipeline(`random-${n}`, steps);
+}
+
+async function timed(ir: PipelineIR, store: ArtifactStore): Promise<{ ms: number; doc: RunDocument }> {
+  const t0 = performance.now();
+  const doc = await startRun({ pipeline: ir, store }).result;
+  const ms = performance.now() - t0;
+  if (doc.status !== 'succeeded') throw new Error(`bench run of ${ir.name} ${doc.status}: ${JSON.stringify(doc.steps)}`);
+  return { ms, doc };
+}
+
+function count(doc: RunDocument, status: string): number {
+  return Object.values(doc.steps).filter((s) => s.status === status).length;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'pw-bench-'));
+  const rows: string[][] = [['pipeline', 'steps', 'first run', 'ran', 'reused re-run', 'reused', 'overhead/step']];
+  try {
+    // Warm-up: module loading and the interpreter's one-time schema compilation are not per-run costs.
+    await timed(linear(2), createFsStore(join(root, 'warmup')));
+    for (const ir of [linear(10), fanOut(20), randomDag(100)]) {
+      const store = createFsStore(join(root, ir.name));
+      const first = await timed(ir, store);
+      const again = await timed(ir, store);
+      const n = Object.keys(ir.steps).length;
+      const inCommands = Object.values(first.doc.steps).reduce((t, s) => t + (s.durationMs ?? 0), 0);
+      const overhead = ir.name.startsWith('linear') ? `${((first.ms - inCommands) / n).toFixed(1)} ms` : '-';
+      rows.push([
+        ir.name,
+        String(n),
+        `${(first.ms / 1000).toFixed(3)} s`,
+        String(count(first.doc, 'ran')),
+        `${(again.ms / 1000).toFixed(3)} s`,
+        String(count(again.doc, 'reused')),
+        overhead,
+      ]);
+      // Per-step cost of a reused re-run, for every shape.
+      rows[rows.length - 1].push(`${(again.ms / n).toFixed(1)} ms`);
+    }
+    rows[0].push('reused/step');
+    printTable(rows);
+
+    const mib = Number(process.env.BENCH_HASH_MIB ?? 1024);
+    const { benchHash } = (await import('./hash')) as {
+      benchHash: (opts?: { sizeMiB?: number; dir?: string }) => Promise<unknown>;
+    };
+    const result = await benchHash({ sizeMiB: mib, dir: root });
+    process.stdout.write(`\nstore hashing (${mib} MiB file):\n${typeof result === 'string' ? result : JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
+  for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
+}
+
+if (process.argv[1] && /bench[\\/]local\.ts$/.test(process.argv[1])) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
