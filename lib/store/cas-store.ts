@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, readlink, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -233,15 +233,28 @@ export class CasStore implements ArtifactStore {
       manifest.entries.map((e) =>
         e.type === 'tree'
           ? this.materializeTree(e.hash, join(dest, e.name))
-          : this.limit(() => this.materializeFile(e.hash, join(dest, e.name), e.mode)),
+          : this.limit(() => this.materializeFile(e.hash, join(dest, e.name), e.mode, e.size)),
       ),
     );
   }
 
-  private async materializeFile(hash: Hash, dest: string, mode: number): Promise<void> {
+  private async materializeFile(hash: Hash, dest: string, mode: number, size?: number): Promise<void> {
+    const tmp = `${dest}.pw-${randomBytes(6).toString('hex')}.tmp`;
+    if (size !== undefined && size <= this.smallFileBytes) {
+      // Small files (most of a code tree): one verified read, one write.
+      const data = await this.getBytes(hash);
+      try {
+        await writeFile(tmp, data, { mode: 0o600 });
+        await chmod(tmp, mode);
+        await rename(tmp, dest);
+      } catch (err) {
+        await unlink(tmp).catch(() => undefined);
+        throw err;
+      }
+      return;
+    }
     const opened = await this.backend.openRead(blobKey(hash));
     if (opened === undefined) throw this.missing(hash);
-    const tmp = `${dest}.pw-${randomBytes(6).toString('hex')}.tmp`;
     const hashing = new HashingStream();
     try {
       await pipeline(opened.stream, hashing, createWriteStream(tmp, { mode: 0o600 }));

@@ -15,7 +15,7 @@ export { canonicalJson } from './canonical-json';
 export { hashBytes, hashFile, HashingStream, hexOf, isArtifactRef, isHash, isTreeRef, refHash } from './hash';
 export { blobKey, recordKey, QUARANTINE_PREFIX } from './layout';
 export type { BackendReadable, StoreBackend, WriteMode } from './backend';
-export { FsBackend } from './fs-backend';
+export { FsBackend, type FsBackendOptions } from './fs-backend';
 export { S3Backend, createS3Client, type S3BackendOptions } from './s3-backend';
 export { CasStore, type CasStoreOptions } from './cas-store';
 export { decodeTreeManifest, encodeTreeManifest, fileModeOf, makeTreeManifest, EXECUTABLE_MODE, REGULAR_MODE } from './tree';
@@ -25,6 +25,7 @@ export {
   defaultStoreLocation,
   openStore,
   DEFAULT_STORE_DIR,
+  type FsStoreOptions,
   type OpenStoreOptions,
   type S3StoreOptions,
 } from './open';

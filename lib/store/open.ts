@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors';
 import { CasStore, type CasStoreOptions } from './cas-store';
-import { FsBackend } from './fs-backend';
+import { FsBackend, type FsBackendOptions } from './fs-backend';
 import { S3Backend, type S3BackendOptions } from './s3-backend';
 
 /** The store directory used when none is given. */
@@ -17,9 +17,12 @@ export function defaultStoreLocation(): string {
   return env !== undefined && env !== '' ? env : DEFAULT_STORE_DIR;
 }
 
+/** Options of `createFsStore`. */
+export interface FsStoreOptions extends FsBackendOptions, CasStoreOptions {}
+
 /** Opens a store in a local directory (created on first write); a relative `root` is resolved from the cwd. */
-export function createFsStore(root: string, options: CasStoreOptions = {}): CasStore {
-  return new CasStore(new FsBackend(resolve(root)), options);
+export function createFsStore(root: string, options: FsStoreOptions = {}): CasStore {
+  return new CasStore(new FsBackend(resolve(root), options), options);
 }
 
 /** Options of `createS3Store`. */
@@ -37,7 +40,7 @@ export function createS3Store(options: S3StoreOptions): CasStore {
 }
 
 /** Options of `openStore`. */
-export interface OpenStoreOptions extends CasStoreOptions {
+export interface OpenStoreOptions extends FsStoreOptions {
   /** Client for `s3://` locations. @default - `createS3Client()` (honours `PIPEWRIGHT_S3_ENDPOINT`) */
   readonly client?: S3Client;
 }
