@@ -49,7 +49,7 @@ export interface PipelineProps<P extends Record<string, ParamSpec>, Q extends st
   /** Run-time parameters, declared with `param.*`. @default - none */
   readonly parameters?: P;
   /** @default - built-in defaults */
-  readonly defaults?: DefaultsProps<Q | 'cpu' | 'gpu'>;
+  readonly defaults?: DefaultsProps<NoInfer<Q> | 'cpu' | 'gpu'>;
   /** Extra queues besides "cpu" and "gpu". @default - none */
   readonly queues?: { readonly [K in Q]: QueueProps };
 }

@@ -10,7 +10,7 @@ export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 
 /** The rule in words, for messages and docs. */
 export const NAME_RULE =
-  'a lower-case letter followed by at most 62 lower-case letters, digits, "_" or "-" (e.g. "train_model")';
+  'a lower-case letter followed by at most 62 lower-case letters, digits, "_" or "-", e.g. "train_model"';
 
 /** Environment variable names a step may set in `env`. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;

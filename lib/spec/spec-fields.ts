@@ -33,7 +33,7 @@ const name = (what: string, doc: string): Field => ({
   kind: 'string',
   doc,
   pattern: NAME_PATTERN,
-  expected: `a ${what} name (${NAME_RULE})`,
+  expected: `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} name (${NAME_RULE})`,
 });
 
 const env: Field = {

@@ -76,7 +76,8 @@ export function checkStructure(value: unknown, field: Field, path: string, repor
       if (typeof value !== 'string' || value.length === 0) return wrongType();
       if (field.pattern && !field.pattern.test(value)) return wrongType();
       if (field.values && !field.values.includes(value)) {
-        report(path, `expected one of ${field.values.join(', ')}; received ${describeValue(value)}.${didYouMean(value, field.values)}`);
+        const dym = didYouMean(value, field.values);
+        report(path, `expected one of ${field.values.join(', ')}; received ${describeValue(value)}${dym ? `.${dym}` : ''}`);
         return INVALID;
       }
       return value;
@@ -143,12 +144,10 @@ export function checkStructure(value: unknown, field: Field, path: string, repor
       for (const [key, v] of Object.entries(value)) {
         const keyPath = joinPath(path, key);
         const keyProblem = field.keys === 'name' ? nameProblem(key, field.what) : envNameProblem(key);
-        if (keyProblem) {
-          report(keyPath, keyProblem);
-          continue;
-        }
+        if (keyProblem) report(keyPath, keyProblem);
+        // The value of a badly named entry is still checked, so one run reports everything.
         const cleaned = checkStructure(v, field.values, keyPath, report);
-        if (cleaned !== INVALID) out[key] = cleaned;
+        if (cleaned !== INVALID && !keyProblem) out[key] = cleaned;
       }
       if (field.keys === 'name') {
         for (const { name, clashesWith } of envSuffixClashes(Object.keys(out))) {

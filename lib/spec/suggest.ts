@@ -30,8 +30,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
-  return bestDistance <= limit ? best : undefined;
+  const limit = w.length <= 3 ? 1 : w.length <= 6 ? 2 : 3;
+  if (bestDistance <= limit) return best;
+  // A shared stem catches inflections such as "retry" for "retries".
+  if (w.length >= 4) {
+    for (const c of candidates) if (c.toLowerCase().startsWith(w.slice(0, 4))) return c;
+  }
+  return undefined;
 }
 
 /** ` Did you mean "x"?` when a close candidate exists, else an empty string. */
