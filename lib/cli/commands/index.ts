@@ -7,6 +7,8 @@ import { registerLogs } from './logs';
 import { registerGet } from './get';
 import { registerExplain } from './explain';
 import { registerValidate } from './validate';
+import { registerCompile } from './compile';
+import { registerGraph } from './graph';
 import { registerServe } from './serve';
 import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
@@ -23,6 +25,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGet,
   registerExplain,
   registerValidate,
+  registerCompile,
+  registerGraph,
   registerServe,
   registerTrigger,
   registerStatus,
