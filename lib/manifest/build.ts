@@ -2,6 +2,7 @@
  * Builds a pipeline's manifest into a store: code trees and `path:` inputs as content, the rest as data.
  */
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DefinitionError } from '../errors';
 import type { PipelineIR, StepIR } from '../ir/types';
 import { canonicalJson } from '../store';
@@ -32,10 +33,11 @@ export async function buildManifest(
 ): Promise<BuiltManifest> {
   const stored = new Map<string, Promise<ArtifactRef>>();
   const put = (path: string, what: string, where: string): Promise<ArtifactRef> => {
-    let ref = stored.get(path);
+    const abs = resolve(path);
+    let ref = stored.get(abs);
     if (!ref) {
-      ref = storePath(store, ir, path, what, where, opts.onProgress);
-      stored.set(path, ref);
+      ref = storePath(store, ir, abs, what, where, opts.onProgress);
+      stored.set(abs, ref);
     }
     return ref;
   };
@@ -95,15 +97,21 @@ async function storePath(
   where: string,
   onProgress?: (msg: string) => void,
 ): Promise<ArtifactRef> {
+  let isDir: boolean;
   try {
-    await stat(path);
+    isDir = (await stat(path)).isDirectory();
   } catch {
     throw new DefinitionError([
       {
         file: ir.source,
         path: where,
-        message: `${what} ${path} does not exist; expected a file or directory there. Create it or fix the path (relative paths are resolved against the definition file's folder).`,
+        message: `${what} ${path} does not exist; expected ${what === 'code directory' ? 'a directory' : 'a file or directory'} there. Create it or fix the path (relative paths are resolved against the definition file's folder).`,
       },
+    ]);
+  }
+  if (what === 'code directory' && !isDir) {
+    throw new DefinitionError([
+      { file: ir.source, path: where, message: `code ${path} is a file; expected a directory (the step's working directory is a copy of it). Point code at the folder that holds the file.` },
     ]);
   }
   onProgress?.(`storing ${path}`);

@@ -212,3 +212,10 @@ describe('createLookupHandler', () => {
     await expect(lookup(sb.store, pipeline([step('a', { params: ['epochs'] })]), 'a')).rejects.toThrow(/parameter 'epochs'.*--param epochs=/);
   });
 });
+
+describe('buildManifest errors', () => {
+  it('rejects a code path that is a file', async () => {
+    const ir = pipeline([step('a', { code: join(sb.dir, 'code/main.sh') })]);
+    await expect(buildManifest(ir, sb.store)).rejects.toThrow(/steps\.a\.code: code .*main\.sh is a file; expected a directory/);
+  });
+});
