@@ -37,6 +37,8 @@ export interface ServerOptions {
   readonly log?: (line: string) => void;
   /** Starts runs. @default - the local engine */
   readonly startRun?: (options: RunOptions) => RunHandle;
+  /** The schedules' clock. @default - `() => new Date()` */
+  readonly now?: () => Date;
 }
 
 /** A listening server. */
@@ -160,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.schedules ?? true) {
     scheduler = startScheduler({
       pipelines: options.pipelines,
+      now: options.now,
       fire: async (pipeline: PipelineIR, schedule: ScheduleIR) => {
         const r = await handler({
           method: 'POST',
