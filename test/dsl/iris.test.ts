@@ -39,6 +39,12 @@ describe('iris in both forms', () => {
     });
   });
 
+  it('pipelines/iris.yaml (what the CDK app deploys) is the same pipeline', async () => {
+    const deployed = await loadPipeline(fileURLToPath(new URL('../../pipelines/iris.yaml', import.meta.url)));
+    const example = await loadPipeline(YAML_FILE);
+    expect({ ...deployed, source: '' }).toEqual({ ...example, source: '' });
+  });
+
   it('the DSL descriptor is the parsed YAML object', () => {
     const yamlObject = parse(readFileSync(YAML_FILE, 'utf8'));
     expect(irisDsl.toDescriptor()).toEqual(yamlObject);
