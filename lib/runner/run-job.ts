@@ -70,9 +70,11 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
     const startedAt = new Date();
     const t0 = performance.now();
     const stderrTail: Buffer[] = [];
+    let tailBytes = 0;
     const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, opts, (chunk) => {
       stderrTail.push(chunk);
-      while (stderrTail.length > 1 && Buffer.concat(stderrTail).length > STDERR_TAIL_BYTES) stderrTail.shift();
+      tailBytes += chunk.length;
+      while (stderrTail.length > 1 && tailBytes - stderrTail[0].length >= STDERR_TAIL_BYTES) tailBytes -= stderrTail.shift()!.length;
     });
     const durationMs = Math.round(performance.now() - t0);
 
@@ -172,12 +174,11 @@ function spawnStep(
       timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutSeconds * 1000);
     }
 
-    child.stdout.on('data', (chunk: Buffer) => {
-      out.write(chunk);
-      opts.onOutput?.('stdout', chunk);
-    });
+    // pipe() keeps backpressure: a step that logs faster than the disk writes is slowed, not buffered.
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(err, { end: false });
+    child.stdout.on('data', (chunk: Buffer) => opts.onOutput?.('stdout', chunk));
     child.stderr.on('data', (chunk: Buffer) => {
-      err.write(chunk);
       onStderr(chunk);
       opts.onOutput?.('stderr', chunk);
     });

@@ -189,8 +189,12 @@ describe('createLookupHandler', () => {
     await writeFile(join(sb.dir, 'store', blobKey(refHash(record.outputs.o))), 'tampered');
     const warnings: string[] = [];
     const handler = createLookupHandler({ store: sb.store, onWarning: (w) => warnings.push(w) });
-    expect((await lookup(sb.store, pipeline([a]), 'a', { handler })).run).toBe(true);
+    const again = await lookup(sb.store, pipeline([a]), 'a', { handler });
+    expect(again.run).toBe(true);
     expect(warnings.join('\n')).toMatch(/Step 'a': .* damaged/);
+    // The re-run rewrites the blob (the corrupt copy was moved aside), and the step is reusable again.
+    await runJob({ store: sb.store, job: again.job!, workRoot: sb.dir });
+    expect((await lookup(sb.store, pipeline([a]), 'a', { handler })).run).toBe(false);
   });
 
   it('names both steps when the upstream record is missing', async () => {

@@ -114,6 +114,14 @@ describe('runJob: the step contract', () => {
     expect(doc).toMatchObject({ step: 'm', status: 'ran', cacheKey: key, metrics: rec.metrics, stdout: rec.stdout, stderr: rec.stderr });
   });
 
+  it('captures large output completely', async () => {
+    const { record } = await run(pipeline([sh('loud', 'head -c 3000000 /dev/zero | tr "\\0" a; echo; echo end >&2')]), 'loud');
+    const rec = await record;
+    const out = await sb.store.getBytes(rec.stdout);
+    expect(out.length).toBe(3_000_001);
+    expect((await sb.store.getBytes(rec.stderr)).toString()).toBe('end\n');
+  });
+
   it('works on copies: the step cannot change the code directory it came from', async () => {
     const ir = pipeline([sh('vandal', 'echo changed > hello.txt; rm -r sub; touch new.txt; chmod 000 .', { code: join(sb.dir, 'code') })]);
     await (await run(ir, 'vandal')).record;
