@@ -62,7 +62,7 @@ export function parseParameterString(decl: ParameterIR, text: string): { value: 
       return { problem: `expected a whole number (type integer); received ${JSON.stringify(text)}` };
     case 'number': {
       const n = Number(t);
-      if (t !== '' && Number.isFinite(n)) return { value: n };
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && Number.isFinite(n)) return { value: n };
       return { problem: `expected a number (type number); received ${JSON.stringify(text)}` };
     }
   }

@@ -89,6 +89,8 @@ steps:
     expect(usageProblems(() => resolveParameters(ir, { seed: 1, learning_rate: -0.1 }))).toHaveLength(1);
     expect(usageProblems(() => resolveParameters(ir, { seed: 1, learning_rate: 'NaN' }, { fromStrings: true }))).toHaveLength(1);
     expect(usageProblems(() => resolveParameters(ir, { seed: 1, epochs: '' }, { fromStrings: true }))).toHaveLength(1);
+    expect(usageProblems(() => resolveParameters(ir, { seed: 1, learning_rate: '0x1' }, { fromStrings: true }))).toHaveLength(1);
+    expect(resolveParameters(ir, { seed: 1, learning_rate: '1e-3' }, { fromStrings: true }).learning_rate).toBe(0.001);
     expect(usageProblems(() => resolveParameters(ir, { seed: 1, learning_rate: Infinity }))).toHaveLength(1);
   });
 

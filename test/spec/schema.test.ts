@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderPipelineSchema } from '../../lib/spec';
+import { PIPELINE_FIELD, renderPipelineSchema, type Field } from '../../lib/spec';
 
 const SCHEMA_PATH = new URL('../../schema/pipeline.schema.json', import.meta.url);
 
@@ -35,5 +35,26 @@ describe('schema/pipeline.schema.json', () => {
     for (const t of ['', 'h', '30m1h', '1.5h']) expect(t).not.toMatch(new RegExp(timeout.pattern));
     const input = schema.properties.steps.additionalProperties.properties.inputs.additionalProperties.anyOf[0];
     expect('prepare.train').toMatch(new RegExp(input.pattern));
+  });
+});
+
+describe('docs/spec.md', () => {
+  it('documents every key of the field table', () => {
+    const doc = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
+    const keys = new Set<string>();
+    const walk = (f: Field): void => {
+      if (f.kind === 'object') {
+        for (const [k, sub] of Object.entries(f.fields)) {
+          keys.add(k);
+          walk(sub);
+        }
+      }
+      if (f.kind === 'map') walk(f.values);
+      if (f.kind === 'list') walk(f.items);
+      if (f.kind === 'union') f.variants.forEach(walk);
+    };
+    walk(PIPELINE_FIELD);
+    const missing = [...keys].filter((k) => !doc.includes(`\`${k}\``) && !doc.includes(`.${k}\``) && !doc.includes(`{ ${k}:`));
+    expect(missing).toEqual([]);
   });
 });
