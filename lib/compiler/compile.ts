@@ -6,7 +6,7 @@ import { decompose } from './decompose';
 import { emitDefinition } from './emit';
 import { jobDefinitionsOf } from './job-definitions';
 import { placeholdersIn, queuePlaceholder } from './placeholders';
-import type { CompiledPipeline } from './types';
+import type { AslDefinition, AslState, CompiledPipeline } from './types';
 
 /**
  * Compiles a validated pipeline to a Step Functions definition.
@@ -38,9 +38,22 @@ export function compile(ir: PipelineIR): CompiledPipeline {
   };
 }
 
+/** The most characters Step Functions accepts in a state machine definition. */
+export const DEFINITION_SIZE_LIMIT = 1_048_576;
+
 /** Minified JSON of a compiled definition (what CDK and the local engine receive). */
 export function renderDefinition(compiled: CompiledPipeline): string {
   return JSON.stringify(compiled.definition);
+}
+
+/** Number of states in a definition, counting those inside Parallel branches. */
+export function countStates(definition: AslDefinition): number {
+  const count = (states: Readonly<Record<string, AslState>>): number =>
+    Object.values(states).reduce(
+      (n, state) => n + 1 + (state.Type === 'Parallel' ? state.Branches.reduce((m, b) => m + count(b.States), 0) : 0),
+      0,
+    );
+  return count(definition.States);
 }
 
 /** Throws when two queue names map to the same placeholder (e.g. `big-mem` and `big_mem`). */

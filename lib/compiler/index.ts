@@ -10,7 +10,7 @@
  * See docs/compiler.md for the state shapes, the DAG strategy, the cache key and the size budget.
  */
 export * from './types';
-export { compile, renderDefinition } from './compile';
+export { compile, renderDefinition, countStates, DEFINITION_SIZE_LIMIT } from './compile';
 export { substitute, placeholdersIn, queuePlaceholder, pascalCase, MANIFEST_PLACEHOLDER, LOOKUP_PLACEHOLDER } from './placeholders';
 export { type Dag, buildDag, dagFromDependencies, dependenciesOf, topologicalOrder } from './dag';
 export { type SpTree, type Decomposition, decompose, treeMakespan, criticalPath } from './decompose';

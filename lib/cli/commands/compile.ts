@@ -3,7 +3,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compile, renderDefinition } from '../../compiler/index';
+import { compile, countStates, DEFINITION_SIZE_LIMIT, renderDefinition } from '../../compiler/index';
 import { loadPipeline } from '../../spec/load';
 
 interface CompileFlags {
@@ -27,27 +27,24 @@ export function registerCompile(program: Command): void {
         ? { definition: compiled.definition, jobDefinitions: compiled.jobDefinitions, placeholders: compiled.placeholders }
         : compiled.definition;
       const text = flags.pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value);
+      const bytes = renderDefinition(compiled).length;
+      if (bytes > DEFINITION_SIZE_LIMIT) {
+        process.stderr.write(
+          `warning: ${file}: the definition is ${bytes} characters; Step Functions accepts at most ${DEFINITION_SIZE_LIMIT}, ` +
+            `so it runs locally but will not deploy; shorten step names (8-9 bytes per character per step) or split the pipeline\n`,
+        );
+      }
       if (!flags.out) {
         process.stdout.write(`${text}\n`);
         return;
       }
       writeFileSync(flags.out, `${text}\n`);
       const steps = Object.keys(compiled.stateNames.run).length;
-      const bytes = renderDefinition(compiled).length;
       process.stderr.write(
-        `${flags.out}: ${countStates(compiled.definition.States)} states, ${bytes} bytes minified ` +
+        `${flags.out}: ${countStates(compiled.definition)} states, ${bytes} bytes minified ` +
           `(${steps ? Math.round(bytes / steps) : 0} bytes/step over ${steps} steps), ` +
           `${compiled.jobDefinitions.length} job definition${compiled.jobDefinitions.length === 1 ? '' : 's'}\n`,
       );
     });
 }
 
-/** Number of states, counting those inside Parallel branches. */
-function countStates(states: Readonly<Record<string, { Type: string; Branches?: ReadonlyArray<{ States: object }> }>>): number {
-  let n = 0;
-  for (const state of Object.values(states)) {
-    n++;
-    for (const b of state.Branches ?? []) n += countStates(b.States as Parameters<typeof countStates>[0]);
-  }
-  return n;
-}
