@@ -318,13 +318,13 @@ function checkCycles(spec: PipelineSpec, report: Report): void {
         const flow = [...needs].reverse();
         const start = flow.indexOf([...flow].sort()[0]);
         const cycle = [...flow.slice(start), ...flow.slice(0, start)];
-        const id = cycle.join(' ');
-        if (!reported.has(id)) {
-          reported.add(id);
-          const first = cycle[0];
-          const closing = cycle[cycle.length - 1];
+        const first = cycle[0];
+        const at = deps.get(first)!.get(cycle[cycle.length - 1])!;
+        // One cycle per closing dependency: the others through it add noise, not information.
+        if (!reported.has(at)) {
+          reported.add(at);
           report(
-            deps.get(first)!.get(closing)!,
+            at,
             `dependency cycle: ${[...cycle, first].join(' → ')} (each step needs the one before it, so none can start); remove one of these dependencies`,
           );
         }

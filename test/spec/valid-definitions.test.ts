@@ -253,4 +253,22 @@ steps:
     ]);
     expect(problems.map((p) => p.path)).toEqual(['steps.a.after[0]', 'steps.c.after[0]']);
   });
+
+  it('reports a cycle once per closing dependency, however many paths run through it', () => {
+    // GIVEN a diamond a → (b, c) → d whose end feeds back into a
+    const problems = problemsOf(
+      dir,
+      `name: loop
+steps:
+  a: { command: [x], after: [d] }
+  b: { command: [x], after: [a] }
+  c: { command: [x], after: [a] }
+  d: { command: [x], after: [b, c] }
+`,
+    );
+    // THEN one problem, at the dependency that closes the loop
+    expect(problems).toHaveLength(1);
+    expect(problems[0].path).toBe('steps.a.after[0]');
+    expect(problems[0].message).toMatch(/^dependency cycle: a → [bc] → d → a /);
+  });
 });
