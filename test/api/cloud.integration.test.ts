@@ -278,3 +278,58 @@ describe.each(stores)('cloud deps ($name)', ({ open }) => {
     expect(JSON.parse(bad.body).problems).toEqual([expect.stringMatching(/^parameters: expected an object/)]);
   });
 });
+
+describe('createApiGatewayHandler() configured from the environment', () => {
+  const saved = { ...process.env };
+  let mock: MockAws;
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+
+  beforeAll(async () => {
+    mock = new MockAws();
+    await mock.start();
+    tmp = await tempDir('pw-cloud-env-');
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await mock?.stop();
+    await tmp?.cleanup();
+  });
+
+  it('answers 500 naming the variable when PIPEWRIGHT_STORE is missing', async () => {
+    delete process.env.PIPEWRIGHT_STORE;
+    const res = await createApiGatewayHandler()({ httpMethod: 'GET', path: '/pipelines', headers: {}, body: null } as unknown as APIGatewayProxyEvent);
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body).error).toMatch(/PIPEWRIGHT_STORE is not set/);
+  });
+
+  it('reads PIPEWRIGHT_STORE, PIPEWRIGHT_PIPELINES and PIPEWRIGHT_JOB_QUEUES, and uses the default AWS client configuration', async () => {
+    // GIVEN a registry in PIPEWRIGHT_PIPELINES instead of the store, and SDK endpoints pointed at the mock
+    const store = createFsStore(tmp.dir);
+    const m = await putJson(store, manifest({ epochs: { type: 'integer', default: 1 } }));
+    const { aliasArn } = mock.addStateMachine(SM, [definition(m)]);
+    Object.assign(process.env, {
+      PIPEWRIGHT_STORE: tmp.dir,
+      PIPEWRIGHT_PIPELINES: JSON.stringify([{ v: 1, name: 'train', stateMachineArn: SM, aliasArn, manifest: m, parameters: { epochs: { type: 'integer', default: 1 } }, steps: ['prepare'] }]),
+      PIPEWRIGHT_JOB_QUEUES: 'cpu-queue,gpu-queue',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDMOCK',
+      AWS_SECRET_ACCESS_KEY: 'mock',
+      AWS_ENDPOINT_URL_SFN: mock.endpoint,
+      AWS_ENDPOINT_URL_BATCH: mock.endpoint,
+    });
+    const lambda = createApiGatewayHandler();
+    const event = (httpMethod: string, path: string, body?: unknown) =>
+      ({ httpMethod, path, headers: {}, body: body === undefined ? null : JSON.stringify(body), requestContext: { stage: 'v1', domainName: 'api.example' } }) as unknown as APIGatewayProxyEvent;
+    // WHEN / THEN
+    const list = await lambda(event('GET', '/pipelines'));
+    expect(list.statusCode).toBe(200);
+    expect(JSON.parse(list.body).pipelines.map((p: { name: string; live: number }) => [p.name, p.live])).toEqual([['train', 1]]);
+    const start = await lambda(event('POST', '/pipelines/train/runs', { parameters: { epochs: 3 } }));
+    expect(start.statusCode).toBe(202);
+    const { runId } = JSON.parse(start.body);
+    const cancel = await lambda(event('DELETE', `/pipelines/train/runs/${runId}`));
+    expect(cancel.statusCode).toBe(202);
+    expect(mock.callsOf('ListJobs').map((c) => c.jobQueue)).toEqual(['cpu-queue', 'gpu-queue']);
+  });
+});
