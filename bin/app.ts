@@ -3,11 +3,13 @@
  * `pipelines/`, or the files named with `-c pipelines=a.yaml,b.ts`.
  *
  * Context: `pipelines` (comma-separated files), `stackName` (default `Pipewright`), `gpuSpot` and `cpuSpot`
- * (`true` for Spot capacity). A definition error prints every problem and exits with status 2 before synth.
+ * (`true` for Spot capacity), `nag` (`false` skips the cdk-nag AwsSolutions checks that otherwise fail synth on
+ * any unacknowledged finding). A definition error prints every problem and exits with status 2 before synth.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { PipewrightStack, type PreparedPipeline, preparePipeline } from '../lib/constructs';
 import { DefinitionError, exitCodeFor } from '../lib/errors';
 import { DSL_EXTENSIONS, SPEC_EXTENSIONS } from '../lib/spec';
@@ -38,6 +40,9 @@ function flag(app: App, key: string): boolean {
 
 async function main(): Promise<number> {
   const app = new App();
+  if (app.node.tryGetContext('nag') !== false && app.node.tryGetContext('nag') !== 'false') {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   const files = definitionFiles(app);
   const prepared: PreparedPipeline[] = [];
   const failures: string[] = [];

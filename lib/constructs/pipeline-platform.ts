@@ -1,6 +1,7 @@
 /**
  * The shared AWS infrastructure every published pipeline runs on.
  */
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -81,6 +82,8 @@ export interface PipelinePlatformProps {
 /** A job queue of the platform. */
 export interface PlatformQueue {
   readonly name: string;
+  /** The Batch queue name (`pw-<id>-<name>`), which the state machines use. */
+  readonly queueName: string;
   readonly gpu: boolean;
   readonly queue: batch.IJobQueue;
 }
@@ -131,11 +134,14 @@ export class PipelinePlatform extends Construct {
   public readonly api: apigw.RestApi;
   /** Log retention for the platform's and pipelines' log groups. */
   public readonly logRetention: logs.RetentionDays;
+  /** A short id unique to this platform in its stack, prefixing physical names (`pw-<id>-…`). */
+  public readonly shortId: string;
   private readonly queues = new Map<string, PlatformQueue>();
 
   constructor(scope: Construct, id: string, props: PipelinePlatformProps = {}) {
     super(scope, id);
     this.validate(props);
+    this.shortId = createHash('sha256').update(`${Stack.of(this).stackName}/${this.node.path}`).digest('hex').slice(0, 8);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const removalPolicy = props.bucketRemovalPolicy ?? RemovalPolicy.RETAIN;
 
@@ -305,13 +311,15 @@ export class PipelinePlatform extends Construct {
   }
 
   private addQueue(name: string, gpu: boolean, priority: number, id = `Queue-${name}`): void {
+    const queueName = `pw-${this.shortId}-${name}`;
     const queue = new batch.JobQueue(this, id, {
+      jobQueueName: queueName,
       priority,
       computeEnvironments: [
         { computeEnvironment: gpu ? this.gpuComputeEnvironment : this.cpuComputeEnvironment, order: 1 },
       ],
     });
-    this.queues.set(name, { name, gpu, queue });
+    this.queues.set(name, { name, queueName, gpu, queue });
   }
 
   private createFunction(id: string, entryFile: string, description: string): nodejs.NodejsFunction {
@@ -322,6 +330,8 @@ export class PipelinePlatform extends Construct {
     });
     logGroup.grantWrite(role);
     return new nodejs.NodejsFunction(this, id, {
+      // Short, so the lookup ARN repeated in every step keeps large definitions under the size limit.
+      functionName: `pw-${this.shortId}-${id.toLowerCase()}`,
       entry: fileURLToPath(new URL(`../../lambdas/${entryFile}`, import.meta.url)),
       handler: 'handler',
       description,

@@ -70,6 +70,16 @@ export class PublishedPipeline extends Construct {
   public readonly jobDefinitions: Readonly<Record<string, batch.CfnJobDefinition>>;
   /** The schedules by name. */
   public readonly schedules: Readonly<Record<string, scheduler.CfnSchedule>>;
+  /** The ARN pattern of this state machine's executions. */
+  public get executionArnPattern(): string {
+    return Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
   /** The substitutions given to the state machine (placeholder → value or token). */
   public readonly definitionSubstitutions: Readonly<Record<string, string>>;
 
@@ -115,7 +125,10 @@ export class PublishedPipeline extends Construct {
         actions: ['batch:SubmitJob'],
         resources: [
           ...[...queues.values()].map((q) => q.queue.jobQueueArn),
-          ...Object.values(jobDefinitions).map((j) => j.ref),
+          ...Object.values(jobDefinitions).flatMap((j) => {
+            const arn = stack.formatArn({ service: 'batch', resource: 'job-definition', resourceName: j.jobDefinitionName });
+            return [arn, `${arn}:*`];
+          }),
         ],
       }),
     );
@@ -229,8 +242,9 @@ export class PublishedPipeline extends Construct {
       [MANIFEST_PLACEHOLDER]: manifestHash,
       [LOOKUP_PLACEHOLDER]: platform.lookupFunction.functionArn,
     };
-    for (const q of queues.values()) values[queuePlaceholder(q.name)] = q.queue.jobQueueArn;
-    for (const [id, jd] of Object.entries(this.jobDefinitions)) values[id] = jd.ref;
+    // Batch's SubmitJob takes names: much shorter than ARNs in a definition that repeats them for every step.
+    for (const q of queues.values()) values[queuePlaceholder(q.name)] = q.queueName;
+    for (const [id, jd] of Object.entries(this.jobDefinitions)) values[id] = jd.jobDefinitionName!;
     const missing = this.prepared.compiled.placeholders.filter((p) => !(p in values));
     if (missing.length > 0) {
       throw new ConstructValidationError(
@@ -309,7 +323,6 @@ export class PublishedPipeline extends Construct {
   /** Lets the trigger API start (any version or the alias), watch and stop this pipeline's executions. */
   private grantApi(platform: PipelinePlatform): void {
     const sm = this.stateMachine;
-    const stack = Stack.of(this);
     platform.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [`${sm.stateMachineArn}:*`] }),
     );
@@ -328,14 +341,7 @@ export class PublishedPipeline extends Construct {
     platform.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['states:DescribeExecution', 'states:StopExecution', 'states:GetExecutionHistory'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${sm.stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        resources: [this.executionArnPattern],
       }),
     );
   }

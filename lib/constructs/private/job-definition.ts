@@ -1,6 +1,8 @@
 /**
  * One AWS Batch job definition per compiled `JobDefinitionSpec`: stage-in, the user's container, stage-out.
  */
+import { createHash } from 'node:crypto';
+import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
 import type { JobDefinitionSpec } from '../../compiler/types';
@@ -105,7 +107,13 @@ function requirements(r: { vcpus?: number; memory: number; gpus?: number }): bat
   return out;
 }
 
-/** Creates the multi-container Batch job definition for one compiled spec (resources already checked). */
+/**
+ * Creates the multi-container Batch job definition for one compiled spec (resources already checked).
+ *
+ * Its name is short and derived from its content (`pw-<hash>`), so the definition refers to it by name (keeping
+ * a 1,000-step definition under Step Functions' size limit) and a changed job gets a new name. Old revisions
+ * are kept, so retained state machine versions can still submit their jobs.
+ */
 export function createJobDefinition(
   scope: Construct,
   id: string,
@@ -129,7 +137,7 @@ export function createJobDefinition(
     resourceRequirements: requirements(resources.runner),
     dependsOn: dependsOn ? [{ containerName: dependsOn, condition: 'SUCCESS' }] : undefined,
   });
-  return new batch.CfnJobDefinition(scope, id, {
+  const props: batch.CfnJobDefinitionProps = {
     type: 'container',
     platformCapabilities: [spec.gpuQueue ? 'EC2' : 'FARGATE'],
     parameters: { job: '' },
@@ -162,5 +170,23 @@ export function createJobDefinition(
         },
       ],
     },
+  };
+  const stack = Stack.of(scope);
+  const digest = createHash('sha256')
+    .update(`${stack.stackName}/${scope.node.path}/${id}\n`)
+    .update(JSON.stringify(stack.resolve(props)))
+    .digest('hex');
+  const jd = new batch.CfnJobDefinition(scope, id, {
+    ...props,
+    jobDefinitionName: `pw-${digest.slice(0, 16)}`,
+    resourceRetentionPolicy: { skipDeregisterOnUpdate: true },
   });
+  jd.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  Validations.of(jd).acknowledge({
+    id: 'CloudFormation-Validate::W3011',
+    reason:
+      'Only replacement retains the old job definition, for the retained state machine version that submits it; ' +
+      'deleting the stack deregisters it like everything else',
+  });
+  return jd;
 }

@@ -4,7 +4,7 @@
  * Each acknowledgement sits on the construct it is about (never on a whole stack), so a new finding
  * elsewhere still fails the check.
  */
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { PipelinePlatform } from '../pipeline-platform';
 import type { PublishedPipeline } from '../published-pipeline';
@@ -15,11 +15,20 @@ function ack(scope: IConstruct | undefined, rule: string, reason: string): void 
   if (scope) Validations.of(scope).acknowledge({ id: `${NAG}-${rule}`, reason });
 }
 
-/** `<LogicalId>` or `<LogicalId.Attr>` as cdk-nag writes a reference in a finding. */
-function ref(element: IConstruct, attr?: string): string {
-  const cfn = (element.node.defaultChild ?? element) as CfnElement;
-  const id = Stack.of(element).getLogicalId(cfn);
-  return attr ? `<${id}.${attr}>` : `<${id}>`;
+
+/** A value as cdk-nag prints it in a finding id: intrinsics as `<Ref>`, `<Id.Attr>`, joins concatenated. */
+export function nagString(scope: IConstruct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') return `<${o.Ref}>`;
+    const att = o['Fn::GetAtt'] as string[] | undefined;
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const join = o['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(render).join(join[0]);
+    throw new Error(`nagString: unexpected ${JSON.stringify(v)}`);
+  };
+  return render(Stack.of(scope).resolve(value));
 }
 
 const STORE_OBJECTS =
@@ -28,19 +37,20 @@ const STORE_OBJECTS =
 
 /** Acknowledges the platform's accepted findings. */
 export function acknowledgePlatformFindings(p: PipelinePlatform): void {
-  const artifacts = `IAM5[Resource::${ref(p.bucket, 'Arn')}/*]`;
+  const stack = Stack.of(p);
+  const artifacts = `IAM5[Resource::${nagString(p, p.bucket.arnForObjects('*'))}]`;
   for (const role of [p.jobRole, p.lookupFunction.role, p.apiFunction.role]) {
     ack(role, artifacts, STORE_OBJECTS);
   }
   ack(p.jobExecutionRole, 'IAM5[Resource::*]', 'ecr:GetAuthorizationToken does not support resource-level permissions');
   ack(
     p.jobExecutionRole,
-    'IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*]',
+    `IAM5[Resource::${nagString(p, stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' }))}]`,
     "Step images are the pipeline author's choice and may be in any ECR repository of this account; pull actions only",
   );
   ack(
     p.apiFunction.role,
-    'IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
+    `IAM5[Resource::${batchJobs(p)}]`,
     'Cancelling a run terminates its Batch jobs, whose ARNs exist only at run time',
   );
   ack(
@@ -77,18 +87,25 @@ export function acknowledgePipelineFindings(pp: PublishedPipeline, platform: Pip
   );
   ack(
     role,
-    'IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
+    `IAM5[Resource::${batchJobs(pp)}]`,
     "Stopping an execution terminates its running Batch job (batch:TerminateJob), whose ARN exists only at run time",
   );
-  const sm = ref(pp.stateMachine);
+  for (const jd of Object.values(pp.jobDefinitions)) {
+    const arn = Stack.of(pp).formatArn({ service: 'batch', resource: 'job-definition', resourceName: jd.jobDefinitionName });
+    ack(
+      role,
+      `IAM5[Resource::${nagString(pp, arn)}:*]`,
+      `Any revision of this pipeline's own job definition ${jd.jobDefinitionName} (revisions are kept for retained versions)`,
+    );
+  }
   ack(
     platform.apiFunction.role,
-    `IAM5[Resource::${sm}:*]`,
+    `IAM5[Resource::${nagString(pp, `${pp.stateMachine.stateMachineArn}:*`)}]`,
     `The trigger API starts the live alias or a version the caller pins: qualified ARNs of ${pp.ir.name}'s state machine only`,
   );
   ack(
     platform.apiFunction.role,
-    `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${ref(pp.stateMachine, 'Name')}:*]`,
+    `IAM5[Resource::${nagString(pp, pp.executionArnPattern)}]`,
     `Run status and cancellation read and stop executions of ${pp.ir.name}'s state machine, named at run time`,
   );
   acknowledgeBucketDeploymentProvider(Stack.of(pp), platform);
@@ -112,8 +129,19 @@ function acknowledgeBucketDeploymentProvider(stack: Stack, platform: PipelinePla
   }
   ack(
     role,
-    'IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+    `IAM5[Resource::${nagString(stack, assetBucketObjects(stack))}]`,
     reason('reads the staged assets from the CDK bootstrap bucket'),
   );
-  ack(role, `IAM5[Resource::${ref(platform.bucket, 'Arn')}/*]`, reason(STORE_OBJECTS));
+  ack(role, `IAM5[Resource::${nagString(platform, platform.bucket.arnForObjects('*'))}]`, reason(STORE_OBJECTS));
+}
+
+/** The ARN pattern of Batch jobs in the scope's account and region. */
+function batchJobs(scope: IConstruct): string {
+  return nagString(scope, Stack.of(scope).formatArn({ service: 'batch', resource: 'job', resourceName: '*' }));
+}
+
+/** Objects of the CDK bootstrap asset bucket (the default synthesizer's naming, with the configured qualifier). */
+function assetBucketObjects(stack: Stack): string {
+  const qualifier = (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? 'hnb659fds';
+  return `arn:${Aws.PARTITION}:s3:::cdk-${qualifier}-assets-${stack.account}-${stack.region}/*`;
 }
