@@ -16,7 +16,7 @@ import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/ty
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
 import { detectGpus, runJob } from '../runner';
-import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import type { Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';

@@ -83,7 +83,6 @@ class PlainReporter implements ProgressReporter {
   constructor(private readonly options: ProgressOptions) {}
 
   private line(text: string): void {
-    // eslint-disable-next-line no-control-regex
     const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
     const t = ((Date.now() - this.t0) / 1000).toFixed(2).padStart(6);
     this.options.stream.write(`[${t}s] ${clean}\n`);
@@ -141,7 +140,6 @@ class PlainReporter implements ProgressReporter {
 }
 
 function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 

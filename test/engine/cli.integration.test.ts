@@ -84,7 +84,6 @@ describe('pipewright run', () => {
     expect(first.steps.make.status).toBe('ran');
     expect(first.steps.shout.metrics).toEqual({ chars: 12 });
     expect(first.store).toBe(join(p.dir, '.pipewright'));
-    // eslint-disable-next-line no-control-regex
     expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(r.stderr).toMatch(/make: ran in/);
     expect(r.stderr).toMatch(/2 ran, 0 reused, 0 failed, 0 skipped/);

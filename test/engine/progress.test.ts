@@ -51,7 +51,6 @@ function capture(live: boolean, verbose: boolean): string {
 describe('plain progress', () => {
   it('writes one line per event and no control characters', () => {
     const text = capture(false, true);
-    // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(text).toMatch(/prepare: reused \(saved 1\.5 s\)/);
     expect(text).toMatch(/train: started/);
