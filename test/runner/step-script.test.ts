@@ -92,6 +92,17 @@ describe('step.sh (the user container side of a Batch job)', () => {
   });
 });
 
+describe('stageIn checks', () => {
+  it('rejects names that collide as env variables, and env names a shell cannot export', async () => {
+    await sb.write({ 'x.txt': 'x' });
+    const path = join(sb.dir, 'x.txt');
+    await expect(stage(['true'], { inputs: { 'a-b': { kind: 'path', path }, a_b: { kind: 'path', path } } })).rejects.toThrow(
+      /inputs 'a-b' and 'a_b' both map to env PW_INPUT_A_B/,
+    );
+    await expect(stage(['true'], { env: { 'BAD-NAME': '1' } })).rejects.toThrow(/"BAD-NAME" cannot be exported by a POSIX shell/);
+  });
+});
+
 describe('runnerMain', () => {
   it('stages in, and rejects bad arguments with usage', async () => {
     const { job } = await stage(['true']);
