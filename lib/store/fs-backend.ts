@@ -12,6 +12,9 @@ import { dirname, join } from 'node:path';
 import type { BackendReadable, StoreBackend, WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
+/** Age after which a file in `tmp/` is an orphan of a killed writer. */
+const TEMP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** Mode of blob files: read-only, so a stray write fails loudly instead of corrupting the store. */
 const BLOB_FILE_MODE = 0o444;
 
@@ -34,6 +37,7 @@ export class FsBackend implements StoreBackend {
   private readonly tmpDir: string;
   private readonly durable: boolean;
   private readonly madeDirs = new Set<string>();
+  private swept = false;
 
   /** @param root absolute path of the store directory (created on first write). */
   constructor(private readonly root: string, options: FsBackendOptions = {}) {
@@ -164,7 +168,25 @@ export class FsBackend implements StoreBackend {
 
   private async tempPath(): Promise<string> {
     await this.ensureDir(this.tmpDir);
+    if (!this.swept) {
+      this.swept = true;
+      await this.sweepTemp();
+    }
     return join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+  }
+
+  /** Removes temp files a killed writer left behind (old enough that no live writer still owns them). */
+  private async sweepTemp(): Promise<void> {
+    try {
+      const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+      for (const name of await readdir(this.tmpDir)) {
+        const p = join(this.tmpDir, name);
+        const st = await stat(p).catch(() => undefined);
+        if (st && st.mtimeMs < cutoff) await unlink(p).catch(() => undefined);
+      }
+    } catch {
+      // Best effort: a leftover temp file wastes space but never affects what the store returns.
+    }
   }
 
   private async ensureDir(dir: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,12 @@ const HAMMER = fileURLToPath(new URL('./fixtures/hammer.ts', import.meta.url));
 const ROUNDS = 8;
 
 /** Runs two real `tsx` processes writing the same data into one store at once; returns their refs. */
-async function hammerTwice(location: string, env: NodeJS.ProcessEnv = process.env): Promise<ArtifactRef[][]> {
+async function hammerTwice(location: string, env: NodeJS.ProcessEnv = process.env, rounds = ROUNDS): Promise<ArtifactRef[][]> {
   const work = await mkdtemp(join(tmpdir(), 'pw-hammer-'));
   try {
     const outs = await Promise.all(
       ['a', 'b'].map((id) =>
-        run(process.execPath, ['--import', 'tsx', HAMMER, location, id, String(ROUNDS), work], { env, maxBuffer: 1 << 20 }),
+        run(process.execPath, ['--import', 'tsx', HAMMER, location, id, String(rounds), work], { env, maxBuffer: 1 << 20 }),
       ),
     );
     return outs.map((o) => (JSON.parse(o.stdout) as { refs: ArtifactRef[] }).refs);
@@ -45,6 +45,31 @@ describe('two processes writing one store at once', () => {
       expect((await store.list('runs/')).length).toBe(2 * ROUNDS + 1);
     } finally {
       await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a writer killed with SIGKILL at any point leaves only intact blobs, and the next writer succeeds', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pw-kill-fs-'));
+    const work = await mkdtemp(join(tmpdir(), 'pw-kill-work-'));
+    try {
+      for (const delayMs of [0, 150, 400]) {
+        const child = spawn(process.execPath, ['--import', 'tsx', HAMMER, root, `k${delayMs}`, '1000', work], { stdio: 'ignore' });
+        // Kill it once it is writing: after its first run document exists, plus a varying delay.
+        while (!(await readdir(join(root, 'runs')).catch(() => [])).some((n) => n.startsWith(`k${delayMs}-`))) {
+          expect(child.exitCode).toBeNull();
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await new Promise((r) => setTimeout(r, delayMs));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      }
+      const blobs = await readdir(join(root, 'cas/sha256')).catch(() => []);
+      for (const name of blobs) expect(hashBytes(await readFile(join(root, 'cas/sha256', name)))).toBe(`sha256:${name}`);
+      const [[ref]] = await hammerTwice(root, process.env, 1);
+      await openStore(root).verify(ref);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+      await rm(work, { recursive: true, force: true });
     }
   });
 

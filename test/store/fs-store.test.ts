@@ -78,6 +78,19 @@ describe('filesystem store specifics', () => {
     expect(await store.list('')).toEqual(['cas/', 'runs/']); // tmp/ is internal
   });
 
+  it('sweeps temp files a killed writer left, once they are a day old', async () => {
+    const root = await tempDir();
+    const { mkdir, utimes } = await import('node:fs/promises');
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    await writeFile(join(root, 'tmp/old'), 'orphan');
+    await writeFile(join(root, 'tmp/new'), 'in flight');
+    const old = new Date(Date.now() - 25 * 3600 * 1000);
+    await utimes(join(root, 'tmp/old'), old, old);
+    const store = createFsStore(root, { durable: false });
+    expect(await store.getBytes(await store.putBytes(Buffer.from('y')))).toEqual(Buffer.from('y'));
+    expect(await readdir(join(root, 'tmp'))).toEqual(['new']);
+  });
+
   it('moves a corrupt blob to quarantine/ with its bytes intact', async () => {
     const root = await tempDir();
     const store = createFsStore(root);
