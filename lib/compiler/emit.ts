@@ -13,11 +13,12 @@ export const BATCH_THROTTLE_ERROR = 'Batch.AWSBatchException';
 export const STEP_FAILED_ERROR = 'Pipewright.StepFailed';
 
 /**
- * Lookup failures: `States.TaskFailed` matches every Lambda service error (throttling, 5xx, network)
- * and the handler's own transient errors (S3 throttling) in 20 bytes instead of ~100; the handler is
- * idempotent. States Language defaults: 3 retries after 1, 2, 4 s.
+ * Transient Lambda service errors of the lookup task (5xx, network, throttling when 1,000 branches call
+ * it at once); States Language defaults: 3 retries after 1, 2, 4 s. Errors the handler itself raises are
+ * not retried, so the local engine, whose handlers raise plain errors, never retries a lookup.
  */
-const LOOKUP_RETRY: readonly AslRetrier[] = [{ ErrorEquals: ['States.TaskFailed'] }];
+export const LOOKUP_RETRY_ERRORS: readonly string[] = ['Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LOOKUP_RETRY: readonly AslRetrier[] = [{ ErrorEquals: LOOKUP_RETRY_ERRORS }];
 /** Batch throttling: 6 retries after 1, 2, 4, 8, 16, 32 s (default interval 1 s, backoff 2.0). */
 const BATCH_RETRY: readonly AslRetrier[] = [{ ErrorEquals: [BATCH_THROTTLE_ERROR], MaxAttempts: 6 }];
 

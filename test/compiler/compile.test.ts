@@ -29,7 +29,7 @@ function step(s: string, next: string | undefined, branch: number, queue = 'Queu
       Resource: '${LookupFunction}',
       Parameters: { s, 'i.$': '$' },
       ResultPath: '$.c',
-      Retry: [{ ErrorEquals: ['States.TaskFailed'] }],
+      Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'] }],
       Next: `${s} reused?`,
     },
     [`${s} reused?`]: {
@@ -81,7 +81,7 @@ describe('compile: golden ASL', () => {
           Resource: '${LookupFunction}',
           Parameters: { s: 'a', 'i.$': '$' },
           ResultPath: '$.c',
-          Retry: [{ ErrorEquals: ['States.TaskFailed'] }],
+          Retry: [{ ErrorEquals: ['Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'] }],
           Next: 'a reused?',
         },
         'a reused?': { Type: 'Choice', Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: 'a run' }], Default: 'b' },
