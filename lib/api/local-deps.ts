@@ -80,6 +80,13 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
     byName.set(p.name, p);
   }
   const runs = new Map<string, LocalRun>();
+  /** Finished runs kept in memory; older ones are answered from their stored run document. */
+  const KEEP_FINISHED = 200;
+
+  function forgetOldRuns(): void {
+    const finished = [...runs.values()].filter((r) => r.finishedAt);
+    for (const r of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) runs.delete(r.runId);
+  }
   const pendingKeys = new Map<string, Promise<StartRunOutcome>>();
 
   function launch(req: StartRunRequest, ir: PipelineIR): LocalRun {
@@ -108,6 +115,7 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
         (doc) => {
           run.document = doc;
           run.finishedAt = new Date();
+          forgetOldRuns();
         },
         (err: unknown) => {
           run.error = (err as Error)?.message ?? String(err);
@@ -132,6 +140,30 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
   async function storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
     const doc = await store.getJson<RunDocument>(`runs/${runId}.json`).catch(() => undefined);
     return doc && doc.pipeline === pipeline ? doc : undefined;
+  }
+
+  async function getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {
+    const run = runs.get(runId);
+    if (run && run.pipeline.name === pipeline) {
+      const stepNames = Object.keys(run.pipeline.steps);
+      if (run.document) return viewOfDocument(run.document, stepNames, run.cancelRequested);
+      const documents = await readStepDocuments(store, runId, stepNames);
+      return buildRunView({
+        runId,
+        pipeline,
+        status: run.error !== undefined ? (run.cancelRequested ? 'cancelled' : 'failed') : 'running',
+        parameters: run.parameters,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        steps: stepNames,
+        documents,
+        running: run.running,
+        cause: run.error,
+      });
+    }
+    const doc = await storedDocument(pipeline, runId);
+    if (!doc) return undefined;
+    return viewOfDocument(doc, Object.keys(byName.get(pipeline)?.steps ?? {}), false);
   }
 
   return {
@@ -169,35 +201,13 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
       }
     },
 
-    async getRun(pipeline, runId): Promise<ApiRunView | undefined> {
-      const run = runs.get(runId);
-      if (run && run.pipeline.name === pipeline) {
-        const stepNames = Object.keys(run.pipeline.steps);
-        if (run.document) return viewOfDocument(run.document, stepNames, run.cancelRequested);
-        const documents = await readStepDocuments(store, runId, stepNames);
-        return buildRunView({
-          runId,
-          pipeline,
-          status: run.error !== undefined ? (run.cancelRequested ? 'cancelled' : 'failed') : 'running',
-          parameters: run.parameters,
-          startedAt: run.startedAt,
-          finishedAt: run.finishedAt,
-          steps: stepNames,
-          documents,
-          running: run.running,
-          cause: run.error,
-        });
-      }
-      const doc = await storedDocument(pipeline, runId);
-      if (!doc) return undefined;
-      return viewOfDocument(doc, Object.keys(byName.get(pipeline)?.steps ?? {}), false);
-    },
+    getRun,
 
     async cancelRun(pipeline, runId): Promise<CancelOutcome> {
       const run = runs.get(runId);
       if (run && run.pipeline.name === pipeline) {
         if (run.finishedAt) {
-          const view = await this.getRun(pipeline, runId);
+          const view = await getRun(pipeline, runId);
           return { kind: 'finished', status: view?.status ?? 'failed' };
         }
         run.cancelRequested = true;

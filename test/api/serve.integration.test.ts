@@ -67,7 +67,7 @@ describe('POST /pipelines/{name}/runs', () => {
     const r = await http(base, 'POST', '/pipelines/quick/runs', { parameters: { label: 'first', epochs: '20', dry: 'true' } });
     // THEN
     expect(r.status).toBe(202);
-    expect(r.body.runId).toMatch(/^\d{8}-\d{6}-\d{6}$/);
+    expect(r.body.runId).toMatch(/^\d{8}-\d{6}-\d{3}[0-9a-f]{3}$/);
     expect(r.body.statusUrl).toBe(`${base}/pipelines/quick/runs/${r.body.runId}`);
     const done = await waitForRun(base, 'quick', r.body.runId);
     expect(done.status).toBe('succeeded');
