@@ -47,7 +47,11 @@ it('runs iris, reuses all of it, and re-runs only train and its dependents after
 
   const train = (await loadPipeline(join(dir, 'pipeline.yaml'))).steps.train;
   const trainFile = join(train.code!, train.command[train.command.length - 1]);
-  await writeFile(trainFile, `${await readFile(trainFile, 'utf8')}\n// tuned: a change to train's code\nconsole.log('trained');\n`);
+  // A real tuning edit (L2 weight decay), so the model and therefore evaluate's and register's inputs change.
+  const update = '(lr * grad[c][j]) / n;';
+  const code = await readFile(trainFile, 'utf8');
+  expect(code).toContain(update);
+  await writeFile(trainFile, code.replace(update, '(lr * grad[c][j]) / n + lr * 1e-3 * w[c][j];'));
   const third = await run();
   expect(statuses(third)).toEqual({ prepare: 'reused', train: 'ran', evaluate: 'ran', register: 'ran' });
 });

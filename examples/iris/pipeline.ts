@@ -20,7 +20,7 @@ const p = pipeline('iris', {
 });
 
 const prepare = p.step('prepare', {
-  code: './steps', // relative to this file
+  code: './steps/prepare', // relative to this file
   command: ['node', 'prepare.mjs'],
   inputs: { raw: path('./data/iris.csv') },
   params: ['split'],
@@ -28,7 +28,7 @@ const prepare = p.step('prepare', {
 });
 
 const train = p.step('train', {
-  code: './steps',
+  code: './steps/train',
   command: ['node', 'train.mjs'],
   inputs: { train: prepare.outputs.train },
   params: ['learning_rate', 'epochs'],
@@ -39,14 +39,14 @@ const train = p.step('train', {
 });
 
 const evaluate = p.step('evaluate', {
-  code: './steps',
+  code: './steps/evaluate',
   command: ['node', 'evaluate.mjs'],
   inputs: { model: train.outputs.model, test: prepare.outputs.test },
   outputs: ['report'],
 });
 
 p.step('register', {
-  code: './steps',
+  code: './steps/register',
   command: ['node', 'register.mjs'],
   inputs: { model: train.outputs.model, report: evaluate.outputs.report },
   params: ['min_accuracy'],

@@ -84,7 +84,7 @@ async function batchJob(job: Hash, name: string): Promise<{ step: number | null;
 
 describe('Batch flow against S3 on loopback', () => {
   it('runs iris through stage-in / step.sh / stage-out, then reuses it; a failing register records nothing', async () => {
-    const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps'), command: ['node', `${name}.mjs`], ...over });
+    const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps', name), command: ['node', `${name}.mjs`], ...over });
     const ir = pipeline(
       [
         s('prepare', { inputs: { raw: { kind: 'path', path: join(IRIS, 'data/iris.csv') } }, params: ['split'], outputs: ['train', 'test'] }),

@@ -13,7 +13,7 @@ const DEFAULTS = { learning_rate: 0.5, epochs: 300, min_accuracy: 0.9, split: 's
 
 /** The iris pipeline as the spec loader builds it (examples/iris/pipeline.yaml), written by hand. */
 function irisIR(raw = join(IRIS, 'data/iris.csv')) {
-  const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps'), command: ['node', `${name}.mjs`], ...over });
+  const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps', name), command: ['node', `${name}.mjs`], ...over });
   return pipeline(
     [
       s('prepare', { inputs: { raw: { kind: 'path', path: raw } }, params: ['split'], outputs: ['train', 'test'] }),
