@@ -4,14 +4,17 @@
  *
  * Pipelines of no-op steps (`true`): a 10-step chain, a 20-way fan-out + join, a seeded 100-step random DAG.
  * Engine overhead per step = (wall time − time spent in the steps' commands) / steps, on the chain, where
- * steps run one at a time. Set BENCH_HASH_MIB to change the hashed file's size (default 1024).
+ * steps run one at a time. Each shape runs on a durable store (every write fsync'ed, the default) and on
+ * one without fsync, to show what the disk's fsync costs. Set BENCH_HASH_MIB to change the hashed file's
+ * size (default 1024).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRun, type RunDocument } from '../lib/engine';
 import type { PipelineIR, StepIR } from '../lib/ir/types';
-import { createFsStore } from '../lib/store';
+import { CasStore, FsBackend } from '../lib/store';
+import { benchHash, formatHashBench } from './hash';
 import type { ArtifactStore } from '../lib/store/types';
 
 /** Salts every step's key, so that no step is reused from another pipeline or an earlier bench run. */
@@ -72,6 +75,11 @@ export function randomDag(n: number, seed = 42): PipelineIR {
   return pipeline(`random-${n}`, steps);
 }
 
+/** A store in `dir`; `durable` = fsync every write (the default of `openStore`). */
+function fsStore(dir: string, durable: boolean): ArtifactStore {
+  return new CasStore(new FsBackend(dir, { durable }));
+}
+
 async function timed(ir: PipelineIR, store: ArtifactStore): Promise<{ ms: number; doc: RunDocument }> {
   const t0 = performance.now();
   const doc = await startRun({ pipeline: ir, store }).result;
@@ -86,38 +94,37 @@ function count(doc: RunDocument, status: string): number {
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'pw-bench-'));
-  const rows: string[][] = [['pipeline', 'steps', 'first run', 'ran', 'reused re-run', 'reused', 'overhead/step']];
+  const rows: string[][] = [
+    ['pipeline', 'fsync', 'steps', 'first run', 'ran', 'reused re-run', 'reused', 'overhead/step', 'reused/step'],
+  ];
   try {
     // Warm-up: module loading and the interpreter's one-time schema compilation are not per-run costs.
-    await timed(linear(2), createFsStore(join(root, 'warmup')));
-    for (const ir of [linear(10), fanOut(20), randomDag(100)]) {
-      const store = createFsStore(join(root, ir.name));
-      const first = await timed(ir, store);
-      const again = await timed(ir, store);
-      const n = Object.keys(ir.steps).length;
-      const inCommands = Object.values(first.doc.steps).reduce((t, s) => t + (s.durationMs ?? 0), 0);
-      const overhead = ir.name.startsWith('linear') ? `${((first.ms - inCommands) / n).toFixed(1)} ms` : '-';
-      rows.push([
-        ir.name,
-        String(n),
-        `${(first.ms / 1000).toFixed(3)} s`,
-        String(count(first.doc, 'ran')),
-        `${(again.ms / 1000).toFixed(3)} s`,
-        String(count(again.doc, 'reused')),
-        overhead,
-      ]);
-      // Per-step cost of a reused re-run, for every shape.
-      rows[rows.length - 1].push(`${(again.ms / n).toFixed(1)} ms`);
+    await timed(linear(2), fsStore(join(root, 'warmup'), true));
+    for (const durable of [true, false]) {
+      for (const ir of [linear(10), fanOut(20), randomDag(100)]) {
+        const store = fsStore(join(root, `${ir.name}-${durable}`), durable);
+        const first = await timed(ir, store);
+        const again = await timed(ir, store);
+        const n = Object.keys(ir.steps).length;
+        const inCommands = Object.values(first.doc.steps).reduce((t, s) => t + (s.durationMs ?? 0), 0);
+        const overhead = ir.name.startsWith('linear') ? `${((first.ms - inCommands) / n).toFixed(1)} ms` : '-';
+        rows.push([
+          ir.name,
+          durable ? 'yes' : 'no',
+          String(n),
+          `${(first.ms / 1000).toFixed(3)} s`,
+          String(count(first.doc, 'ran')),
+          `${(again.ms / 1000).toFixed(3)} s`,
+          String(count(again.doc, 'reused')),
+          overhead,
+          `${(again.ms / n).toFixed(1)} ms`,
+        ]);
+      }
     }
-    rows[0].push('reused/step');
     printTable(rows);
 
     const mib = Number(process.env.BENCH_HASH_MIB ?? 1024);
-    const { benchHash } = (await import('./hash')) as {
-      benchHash: (opts?: { sizeMiB?: number; dir?: string }) => Promise<unknown>;
-    };
-    const result = await benchHash({ sizeMiB: mib, dir: root });
-    process.stdout.write(`\nstore hashing (${mib} MiB file):\n${typeof result === 'string' ? result : JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`\n${formatHashBench(await benchHash(mib * 1024 * 1024))}\n`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -24,9 +24,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(): Promise<RunDocument> {
+async function run(parameters: Record<string, number> = {}): Promise<RunDocument> {
   const store = createFsStore(join(dir, '.pipewright'));
-  return startRun({ pipeline: await loadPipeline(join(dir, 'pipeline.yaml')), store }).result;
+  return startRun({ pipeline: await loadPipeline(join(dir, 'pipeline.yaml')), store, parameters }).result;
 }
 
 function statuses(doc: RunDocument): Record<string, string> {
@@ -54,4 +54,10 @@ it('runs iris, reuses all of it, and re-runs only train and its dependents after
   await writeFile(trainFile, code.replace(update, '(lr * grad[c][j]) / n + lr * 1e-3 * w[c][j];'));
   const third = await run();
   expect(statuses(third)).toEqual({ prepare: 'reused', train: 'ran', evaluate: 'ran', register: 'ran' });
+
+  // An unreachable bar: only register runs again, and it fails saying why.
+  const strict = await run({ min_accuracy: 1.01 });
+  expect(strict.status).toBe('failed');
+  expect(statuses(strict)).toEqual({ prepare: 'reused', train: 'reused', evaluate: 'reused', register: 'failed' });
+  expect(strict.steps.register.error).toMatch(/accuracy/);
 });

@@ -37,7 +37,7 @@ export function formatRun(doc: RunDocument): string {
         .map(([o, ref]) => `${o}=${short(ref)}`)
         .join(' ') || '-',
       Object.entries(s.metrics ?? {})
-        .map(([m, v]) => `${m}=${v}`)
+        .map(([m, v]) => `${m}=${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`)
         .join(' ') || '-',
     ]);
   }
