@@ -135,7 +135,7 @@ export class FsBackend implements StoreBackend {
       await rename(this.where(key), dest);
     } catch (err) {
       // Someone else moved it aside first: theirs is the copy that kept the bytes.
-      if (isNotFound(err)) return this.where(key);
+      if (isNotFound(err)) return `${join(this.root, QUARANTINE_PREFIX)} (by another reader)`;
       throw err;
     }
     return dest;

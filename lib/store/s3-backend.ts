@@ -155,7 +155,7 @@ export class S3Backend implements StoreBackend {
     try {
       await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: qKey, CopySource: source }));
     } catch (err) {
-      if (isNotFound(err)) return this.where(key);
+      if (isNotFound(err)) return `${this.where(QUARANTINE_PREFIX)} (by another reader)`;
       throw err;
     }
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));

@@ -26,8 +26,15 @@ export function totalWrites(w: Readonly<Record<string, number>>): number {
   return Object.values(w).reduce((a, b) => a + b, 0);
 }
 
+/** Options of the suite. */
+export interface StoreSuiteOptions {
+  /** Size of the large-file test, in MiB (more than one 8 MiB part, so S3 uses multipart). @default 40 */
+  readonly largeFileMiB?: number;
+}
+
 /** Registers the shared store tests for one implementation. */
-export function describeStoreSuite(name: string, makeStore: () => Promise<StoreHarness>): void {
+export function describeStoreSuite(name: string, makeStore: () => Promise<StoreHarness>, options: StoreSuiteOptions = {}): void {
+  const largeMiB = options.largeFileMiB ?? 40;
   describe(`ArtifactStore suite: ${name}`, () => {
     let h: StoreHarness;
     let work: string;
@@ -230,12 +237,12 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreH
       expect(await h.store.list('nothing-here/')).toEqual([]);
     });
 
-    it('round-trips a 40 MiB file in constant-size chunks', async () => {
+    it(`round-trips a ${largeMiB} MiB file in constant-size chunks`, async () => {
       const big = join(work, 'big.bin');
       const chunk = Buffer.alloc(1 << 20);
       const { open } = await import('node:fs/promises');
       const fh = await open(big, 'w');
-      for (let i = 0; i < 40; i++) {
+      for (let i = 0; i < largeMiB; i++) {
         chunk.fill(i * 7 + 1);
         chunk.writeUInt32LE(i, 0);
         await fh.write(chunk);
@@ -244,7 +251,7 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreH
       const seen: number[] = [];
       const ref = await h.store.putPath(big, { onProgress: (n) => seen.push(n) });
       expect(ref).toBe(await hashFile(big));
-      expect(seen.at(-1)).toBe(40 << 20);
+      expect(seen.at(-1)).toBe(largeMiB << 20);
       expect(await writesDuring(() => h.store.putPath(big))).toBe(0);
       const out = join(work, 'big-out.bin');
       await h.store.materialize(ref, out);

@@ -57,9 +57,10 @@ export async function startS3rver(bucket = 'pipewright-test'): Promise<S3Server>
 
 /** Whether Python's moto (with its server extras) is importable by `python3`. */
 export function motoAvailable(): boolean {
-  const r = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
-  return r.status === 0;
+  motoChecked ??= spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+  return motoChecked;
 }
+let motoChecked: boolean | undefined;
 
 /** Starts `python3 -m moto.server` on 127.0.0.1 with a random port, with `bucket` created. */
 export async function startMoto(bucket = 'pipewright-test'): Promise<S3Server> {
