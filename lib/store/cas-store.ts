@@ -10,6 +10,10 @@
  *   restores the blob;
  * - a record is accepted only when every blob it names is present, and returned only while they still
  *   are, so a record never points at missing data.
+ *
+ * A file reference carries no mode, so a file materialized on its own is 0o644 (modes live in trees).
+ * A file must not change while it is being stored; if it does, the blob's bytes will not match its
+ * name and the first read reports it (IntegrityError), as for any other corruption.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
