@@ -1,12 +1,10 @@
 /**
  * Lambda entry of the trigger API (API Gateway REST proxy integration).
  *
- * Placeholder until lib/api's cloud dependencies land: answers 503 naming what is missing.
+ * Configured by the platform's environment: `PIPEWRIGHT_STORE` (the artifact bucket), `PIPEWRIGHT_REGISTRY_PREFIX`
+ * (where `PublishedPipeline` writes each pipeline's registry entry) and `PIPEWRIGHT_JOB_QUEUES` (the platform's
+ * queue names, searched when a run is cancelled).
  */
-export async function handler(): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
-  return {
-    statusCode: 503,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: 'the trigger API handler is not wired to its cloud dependencies yet' }),
-  };
-}
+import { createApiGatewayHandler } from '../lib/api/lambda';
+
+export const handler = createApiGatewayHandler();

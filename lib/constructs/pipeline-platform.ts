@@ -228,12 +228,15 @@ export class PipelinePlatform extends Construct {
     this.apiFunction = this.createFunction('Api', 'api.ts', 'Pipewright trigger API');
     this.apiFunction.addEnvironment('PIPEWRIGHT_REGISTRY_PREFIX', REGISTRY_PREFIX);
     this.grantStoreReadWrite(this.apiFunction.role!);
+    this.apiFunction.addEnvironment('PIPEWRIGHT_JOB_QUEUES', JSON.stringify(this.allQueues.map((q) => q.queueName)));
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['batch:TerminateJob', 'batch:DescribeJobs'],
+        actions: ['batch:TerminateJob'],
         resources: [Stack.of(this).formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
       }),
     );
+    // Cancelling lists a run's jobs in the platform queues; neither call supports resource-level permissions.
+    this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:ListJobs', 'batch:DescribeJobs'], resources: ['*'] }));
     this.api = this.createApi();
 
     acknowledgePlatformFindings(this);

@@ -253,6 +253,17 @@ describe('trigger API', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });
 
+  it('configures the functions with the store, the registry and the queues', () => {
+    const envOf = (fn: object) => resources[logicalId(fn as never)].Properties.Environment.Variables;
+    const store = { 'Fn::Join': ['', ['s3://', { Ref: logicalId(stack.platform.bucket) }]] };
+    expect(envOf(stack.platform.lookupFunction)).toEqual({ PIPEWRIGHT_STORE: store });
+    expect(envOf(stack.platform.apiFunction)).toEqual({
+      PIPEWRIGHT_STORE: store,
+      PIPEWRIGHT_REGISTRY_PREFIX: 'registry/',
+      PIPEWRIGHT_JOB_QUEUES: JSON.stringify(stack.platform.allQueues.map((q) => q.queueName)),
+    });
+  });
+
   it('publishes each pipeline into the registry the API reads', () => {
     const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment')) as Json[];
     expect(deployments).toHaveLength(1);

@@ -59,6 +59,11 @@ export function acknowledgePlatformFindings(p: PipelinePlatform): void {
     'The ECS agent on Batch-managed GPU instances needs this AWS-maintained policy (register the instance, pull ' +
       'images, write logs); AWS keeps it in step with the agent',
   );
+  ack(
+    p.apiFunction.role,
+    'IAM5[Resource::*]',
+    'batch:ListJobs and batch:DescribeJobs (finding a cancelled run\'s jobs) do not support resource-level permissions',
+  );
   const stage = p.api.deploymentStage;
   ack(
     stage,
