@@ -316,6 +316,12 @@ describe('compile: errors', () => {
     expect(() => compile(makeIr([{ name: 'a', deps: ['ghost'] }]))).toThrow(/steps\.a: depends on unknown step "ghost"/);
   });
 
+  it('rejects a step on an undeclared queue', () => {
+    const ir = makeIr([{ name: 'a', deps: [], queue: 'big-mem' }]);
+    const { ['big-mem']: _, ...queues } = ir.queues;
+    expect(() => compile({ ...ir, queues })).toThrow(/steps\.a\.compute\.queue: unknown queue "big-mem"; expected one of: cpu, gpu/);
+  });
+
   it('rejects two queues whose placeholders collide', () => {
     const ir = makeIr([
       { name: 'a', deps: [], queue: 'big-mem' },
