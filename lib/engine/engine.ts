@@ -20,7 +20,7 @@ import type { Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
-import { stateMachineFor } from './state-machine';
+import { prepareStateMachine } from './state-machine';
 import { executionArn, newRunId } from './run-id';
 import { runDocumentKey } from './runs';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult } from './types';
@@ -305,13 +305,20 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   }
 
   const input: ExecutionInput = { p: parameters, n: opts.noCache ?? false };
-  const sm = await stateMachineFor(definition, store);
+  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store);
   const execution = sm.run(input as never, {
     context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
     overrides: { taskResourceLocalHandlers: handlers as never },
   });
   const abortExecution = (): void => execution.abort();
   cancel.addEventListener('abort', abortExecution, { once: true });
+  // Validation runs beside the execution; an invalid definition stops the run.
+  let invalidDefinition: string | undefined;
+  validation.catch((err: unknown) => {
+    invalidDefinition = errorMessage(err);
+    stop.abort();
+    execution.abort();
+  });
 
   let executionError: string | undefined;
   try {
@@ -323,21 +330,26 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   // Steps still running were stopped by the failure (Parallel semantics) or by cancel: kill and wait.
   stop.abort();
   while (inFlight.size) await Promise.allSettled([...inFlight]);
+  await validation.catch(() => undefined);
   cancel.removeEventListener('abort', onCancel);
 
   const steps: Record<string, StepResult> = {};
   for (const name of Object.keys(ir.steps)) steps[name] = results.get(name) ?? { status: 'skipped' };
   const anyFailed = Object.values(steps).some((s) => s.status === 'failed');
-  const status: RunStatus = cancel.aborted
-    ? 'cancelled'
-    : executionError !== undefined || anyFailed
+  const status: RunStatus =
+    invalidDefinition !== undefined
       ? 'failed'
-      : 'succeeded';
+      : cancel.aborted
+        ? 'cancelled'
+        : executionError !== undefined || anyFailed
+          ? 'failed'
+          : 'succeeded';
   for (const [name, s] of Object.entries(steps)) {
     if (!results.has(name)) emit({ type: 'step-finished', step: name, result: s });
   }
   const error =
-    status === 'cancelled' ? 'cancelled' : status === 'failed' && !anyFailed ? executionError : undefined;
+    invalidDefinition ??
+    (status === 'cancelled' ? 'cancelled' : status === 'failed' && !anyFailed ? executionError : undefined);
   const doc = makeDoc(status, Math.round(performance.now() - t0), steps, error);
   await runningWritten;
   await store.putJson(runDocumentKey(runId), doc);
