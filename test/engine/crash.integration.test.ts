@@ -121,6 +121,31 @@ steps:
     expect(statuses(next.doc)).toEqual({ one: 'reused', two: 'reused', three: 'ran' });
   });
 
+  it('Ctrl-C (SIGINT) on pipewright run stops the running steps and records the run as cancelled (exit 130)', async () => {
+    await p.write(
+      'pipeline.yaml',
+      `
+name: interrupted-by-user
+steps:
+  wait:
+    command: [sh, -c, 'echo $$ > "$DIR/wait.pid"; sleep 60; echo done > "$PW_OUTPUT_OUT"']
+    env: { DIR: "${p.dir}" }
+    outputs: [out]
+`,
+    );
+    const { child, done } = cli(['run', 'pipeline.yaml', '--store', '.pipewright'], p.dir);
+    await waitFor(async () => (await readFile(join(p.dir, 'wait.pid'), 'utf8').catch(() => '')) !== '', 'the step to start');
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: stopping running steps/);
+    const [doc] = await listRuns(p.store);
+    expect(doc.status).toBe('cancelled');
+    expect(doc.steps.wait.status).toBe('skipped');
+    const pid = Number((await readFile(join(p.dir, 'wait.pid'), 'utf8')).trim());
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it('a corrupted blob is detected and reported, never used: the step that produced it re-runs', async () => {
     await p.write(
       'pipeline.yaml',
