@@ -13,10 +13,10 @@ import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
 import { verifySigV4 } from './sigv4';
 import { MAX_BODY_BYTES } from './trigger-body';
+import { DEFAULT_PORT } from './server-defaults';
 import type { ApiResponse } from './types';
 
-/** The default port of `pipewright serve`. */
-export const DEFAULT_PORT = 8787;
+export { DEFAULT_PORT };
 
 /** Options of `startServer`. */
 export interface ServerOptions {

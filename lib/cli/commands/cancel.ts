@@ -2,7 +2,8 @@
  * `pipewright cancel <name> <runId> --api <url>`: stops a run and its Batch jobs through the trigger API.
  */
 import type { Command } from 'commander';
-import { ApiClient, checkResponse } from '../../api';
+import { ApiClient } from '../../api/client';
+import { checkResponse } from '../../api/client-response';
 import { apiUrlOf } from './trigger';
 
 interface CancelFlags {

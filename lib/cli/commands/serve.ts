@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Command } from 'commander';
-import { DEFAULT_PORT, startServer } from '../../api';
+import { DEFAULT_PORT } from '../../api/server-defaults';
 import { UsageError } from '../../errors';
 import type { PipelineIR } from '../../ir/types';
 import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec/load';
@@ -77,6 +77,8 @@ export function registerServe(program: Command): void {
       const pipelines: PipelineIR[] = [];
       for (const file of paths) pipelines.push(await loadPipeline(file));
       const store = openStore(flags.store ?? defaultStoreLocation());
+      // Loaded on use: the server pulls in the whole local engine.
+      const { startServer } = await import('../../api/server');
       const server = await startServer({
         pipelines,
         store,

@@ -2,7 +2,10 @@
  * `pipewright status <name> <runId> --api <url>`: a run's status from the trigger API.
  */
 import type { Command } from 'commander';
-import { ApiClient, checkResponse, formatRunView, type ApiRunView } from '../../api';
+import { ApiClient } from '../../api/client';
+import { checkResponse } from '../../api/client-response';
+import { formatRunView } from '../../api/format-run';
+import type { ApiRunView } from '../../api/types';
 import { apiUrlOf } from './trigger';
 
 interface StatusFlags {

@@ -2,7 +2,10 @@
  * `pipewright trigger <name> --api <url>`: starts a run of a deployed pipeline (or one served by `pipewright serve`).
  */
 import type { Command } from 'commander';
-import { ApiClient, checkResponse, formatRunView, stepStates, type ApiRunView } from '../../api';
+import { ApiClient } from '../../api/client';
+import { checkResponse } from '../../api/client-response';
+import { formatRunView, stepStates } from '../../api/format-run';
+import type { ApiRunView } from '../../api/types';
 import { RunFailedError, UsageError } from '../../errors';
 import { parseParamFlags } from './run';
 
