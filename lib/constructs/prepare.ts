@@ -6,7 +6,7 @@
  * construct run the same preparation in a child process (`preparePipelineSync`, about a second slower).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +34,31 @@ export interface PreparedPipeline {
 
 /** Options of `preparePipeline`. */
 export interface PreparePipelineOptions {
-  /** Directory of the staging store. @default - a new directory under the OS temp directory */
+  /** Directory of the staging store. @default - a new directory under the OS temp directory, removed when the process exits */
   readonly stagingDir?: string;
 }
+
+const stagingDirs = new Set<string>();
+
+/** Removes `dir` when this process exits (CDK has copied it into the cloud assembly by then). */
+function removeOnExit(dir: string): void {
+  if (stagingDirs.size === 0) {
+    process.once('exit', () => {
+      for (const d of stagingDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  stagingDirs.add(dir);
+}
+
+/** A new staging directory under the OS temp directory, removed at exit unless `keep`. */
+function newStagingDir(keep: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pipewright-stage-'));
+  if (!keep) removeOnExit(dir);
+  return dir;
+}
+
+/** Internal option: the child process of `preparePipelineSync` leaves its directory to the parent. */
+const KEEP_STAGING = '__keepStaging';
 
 /** Whether a value is a PreparedPipeline rather than an IR or a path. */
 export function isPreparedPipeline(v: unknown): v is PreparedPipeline {
@@ -50,7 +72,7 @@ export async function preparePipeline(
 ): Promise<PreparedPipeline> {
   const ir = typeof pipeline === 'string' ? await loadPipeline(pipeline) : pipeline;
   const compiled = compile(ir);
-  const stagingDir = opts.stagingDir ?? mkdtempSync(join(tmpdir(), 'pipewright-stage-'));
+  const stagingDir = opts.stagingDir ?? newStagingDir(KEEP_STAGING in opts);
   const { hash } = await buildManifest(ir, createFsStore(stagingDir));
   return { ir, compiled, definition: renderDefinition(compiled), manifestHash: hash, stagingDir };
 }
@@ -70,7 +92,7 @@ export function preparePipelineSync(pipeline: PipelineIR | string, opts: Prepare
   const tsx = pathToFileURL(require.resolve('tsx')).href;
   const child = fileURLToPath(new URL('./private/prepare-child.ts', import.meta.url));
   const res = spawnSync(process.execPath, ['--import', tsx, child], {
-    input: JSON.stringify({ pipeline, opts }),
+    input: JSON.stringify({ pipeline, opts: { ...opts, [KEEP_STAGING]: true } }),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -81,7 +103,10 @@ export function preparePipelineSync(pipeline: PipelineIR | string, opts: Prepare
   } catch {
     throw new Error(`preparing the pipeline failed (exit ${res.status}): ${res.stderr.trim() || res.stdout.trim()}`);
   }
-  if (answer.ok) return answer.prepared;
+  if (answer.ok) {
+    if (opts.stagingDir === undefined) removeOnExit(answer.prepared.stagingDir);
+    return answer.prepared;
+  }
   if (answer.problems) throw new DefinitionError(answer.problems);
   const err = new Error(answer.message);
   err.name = answer.name;

@@ -1,0 +1,2 @@
+/** Pipewright's public API (barrel; the lead merges each area's line). */
+export * from './constructs';
