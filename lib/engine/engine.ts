@@ -184,6 +184,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   setMaxListeners(0, stop.signal); // one listener per waiting or running step
   const onCancel = (): void => stop.abort();
   cancel.addEventListener('abort', onCancel, { once: true });
+  if (cancel.aborted) stop.abort();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
     inFlight.add(p);
@@ -312,6 +313,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   });
   const abortExecution = (): void => execution.abort();
   cancel.addEventListener('abort', abortExecution, { once: true });
+  if (cancel.aborted) abortExecution();
   // Validation runs beside the execution; an invalid definition stops the run.
   let invalidDefinition: string | undefined;
   validation.catch((err: unknown) => {

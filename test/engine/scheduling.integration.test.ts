@@ -202,6 +202,18 @@ describe('failures', () => {
   });
 });
 
+describe('cancel before start', () => {
+  it('a run cancelled before its first step runs nothing', async () => {
+    const ir = await writePipeline(loggingStep('a') + loggingStep('b'));
+    const handle = startRun({ pipeline: ir, store: p.store });
+    handle.cancel();
+    const doc = await handle.result;
+    expect(doc.status).toBe('cancelled');
+    expect(statuses(doc)).toEqual({ a: 'skipped', b: 'skipped' });
+    expect(await readFile(join(p.dir, 'log.txt'), 'utf8').catch(() => 'no log')).toBe('no log');
+  });
+});
+
 describe('run documents', () => {
   it('stores the document at runs/<runId>.json; latest and listRuns find it', async () => {
     const ir = await writePipeline(loggingStep('a'));
