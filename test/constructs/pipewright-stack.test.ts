@@ -135,6 +135,16 @@ describe('state machine', () => {
     expect(validateAsl(JSON.parse(sm.substituted))).toEqual({ isValid: true, text: '' });
   });
 
+  it('passes each Batch job only the JobSpec hash: no ContainerOverrides near the 8,192-character limit', () => {
+    const [sm] = stateMachines(template);
+    const states = JSON.parse(sm.substituted).States as Json;
+    for (const step of Object.keys(iris.ir.steps)) {
+      const params = states[`${step} run`].Parameters;
+      expect(params.Parameters).toEqual({ 'job.$': '$.c.job' });
+      expect(JSON.stringify(params.ContainerOverrides ?? {}).length).toBeLessThan(8192);
+    }
+  });
+
   it('sends the GPU step to the GPU queue and the CPU steps to the CPU queue', () => {
     const [sm] = stateMachines(template);
     const states = JSON.parse(sm.substituted).States as Json;
