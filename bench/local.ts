@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRun, type RunDocument } from '../lib/engine';
+import { startRun, type EngineEvent, type RunDocument } from '../lib/engine';
 import type { PipelineIR, StepIR } from '../lib/ir/types';
 import { CasStore, FsBackend } from '../lib/store';
 import { benchHash, formatHashBench } from './hash';
@@ -80,9 +80,36 @@ function fsStore(dir: string, durable: boolean): ArtifactStore {
   return new CasStore(new FsBackend(dir, { durable }));
 }
 
+/** Where a chain's time went, per step (ms): command (spawn to exit), runner staging, lookup + interpreter. */
+interface Breakdown {
+  command: number;
+  staging: number;
+  lookup: number;
+}
+
+let lastBreakdown: Breakdown = { command: 0, staging: 0, lookup: 0 };
+
 async function timed(ir: PipelineIR, store: ArtifactStore): Promise<{ ms: number; doc: RunDocument }> {
   const t0 = performance.now();
-  const doc = await startRun({ pipeline: ir, store }).result;
+  let lastFinish = 0;
+  let lastStart = 0;
+  const b: Breakdown = { command: 0, staging: 0, lookup: 0 };
+  const doc = await startRun({
+    pipeline: ir,
+    store,
+    onEvent: (e: EngineEvent) => {
+      const t = performance.now() - t0;
+      if (e.type === 'step-started') {
+        b.lookup += t - lastFinish;
+        lastStart = t;
+      } else if (e.type === 'step-finished') {
+        b.command += e.result.durationMs ?? 0;
+        b.staging += t - lastStart - (e.result.durationMs ?? 0);
+        lastFinish = t;
+      }
+    },
+  }).result;
+  lastBreakdown = b;
   const ms = performance.now() - t0;
   if (doc.status !== 'succeeded') throw new Error(`bench run of ${ir.name} ${doc.status}: ${JSON.stringify(doc.steps)}`);
   return { ms, doc };
@@ -97,6 +124,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [
     ['pipeline', 'fsync', 'steps', 'first run', 'ran', 'reused re-run', 'reused', 'overhead/step', 'reused/step'],
   ];
+  const breakdowns: string[] = [];
   try {
     // Warm-up: module loading and the interpreter's one-time schema compilation are not per-run costs.
     await timed(linear(2), fsStore(join(root, 'warmup'), true));
@@ -104,6 +132,14 @@ async function main(): Promise<void> {
       for (const ir of [linear(10), fanOut(20), randomDag(100)]) {
         const store = fsStore(join(root, `${ir.name}-${durable}`), durable);
         const first = await timed(ir, store);
+        if (ir.name.startsWith('linear')) {
+          const n = Object.keys(ir.steps).length;
+          const per = (x: number): string => `${(x / n).toFixed(1)} ms`;
+          breakdowns.push(
+            `${ir.name} (fsync ${durable ? 'yes' : 'no'}), per step: command (spawn to exit) ${per(lastBreakdown.command)}, ` +
+              `runner staging ${per(lastBreakdown.staging)}, lookup + interpreter ${per(lastBreakdown.lookup)}`,
+          );
+        }
         const again = await timed(ir, store);
         const n = Object.keys(ir.steps).length;
         const inCommands = Object.values(first.doc.steps).reduce((t, s) => t + (s.durationMs ?? 0), 0);
@@ -122,6 +158,7 @@ async function main(): Promise<void> {
       }
     }
     printTable(rows);
+    process.stdout.write(`\n${breakdowns.join('\n')}\n`);
 
     const mib = Number(process.env.BENCH_HASH_MIB ?? 1024);
     process.stdout.write(`\n${formatHashBench(await benchHash(mib * 1024 * 1024))}\n`);

@@ -306,7 +306,11 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   }
 
   const input: ExecutionInput = { p: parameters, n: opts.noCache ?? false };
-  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store);
+  const { Manifest: _manifest, ...otherValues } = values;
+  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
+    template: compiled.definition,
+    values: otherValues,
+  });
   const execution = sm.run(input as never, {
     context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
     overrides: { taskResourceLocalHandlers: handlers as never },

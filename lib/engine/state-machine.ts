@@ -80,9 +80,19 @@ function validateAsync(definition: StateMachineDefinition): Promise<void> {
   });
 }
 
-/** A StateMachine for the definition (never validated by the interpreter) and the validation of it. */
-export async function prepareStateMachine(definition: StateMachineDefinition, store: ArtifactStore): Promise<PreparedStateMachine> {
-  const hex = hashBytes(`${VALIDATOR}\n${canonicalJson(definition)}`).slice('sha256:'.length);
+/**
+ * A StateMachine for the definition (never validated by the interpreter) and the validation of it.
+ *
+ * `identity` names what validity depends on (default: the definition itself); the engine passes the
+ * compiled template and every substitution but the manifest hash, a string whose value cannot change
+ * validity, so editing code or data does not validate again.
+ */
+export async function prepareStateMachine(
+  definition: StateMachineDefinition,
+  store: ArtifactStore,
+  identity: unknown = definition,
+): Promise<PreparedStateMachine> {
+  const hex = hashBytes(`${VALIDATOR}\n${canonicalJson(identity)}`).slice('sha256:'.length);
   const stateMachine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   let known = validated.has(hex);
   if (!known) known = (await store.getJson(markerKey(hex)).catch(() => undefined)) !== undefined;
