@@ -255,7 +255,14 @@ class LiveReporter implements ProgressReporter {
           : v.startedAt !== undefined
             ? formatDuration((v.endedAt ?? now) - v.startedAt)
             : '';
-      const detail = v.result ? describeResult(v.result) : v.state === 'running' && v.attempt > 1 ? `running (attempt ${v.attempt})` : v.state;
+      // The elapsed column has the step's wall time; the detail adds no second duration for a step that ran.
+      const detail = v.result
+        ? v.result.status === 'ran'
+          ? 'ran'
+          : describeResult(v.result)
+        : v.state === 'running' && v.attempt > 1
+          ? `running (attempt ${v.attempt})`
+          : v.state;
       const line = `${ICON[v.state]} ${name.padEnd(nameWidth)}  ${elapsed.padStart(8)}  ${detail}`;
       lines.push(line.length > width ? `${line.slice(0, width - 1)}…` : line);
     }
