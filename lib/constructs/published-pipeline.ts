@@ -11,6 +11,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { RegistryEntry } from '../api/registry';
 import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
 import type { PipelineIR } from '../ir/types';
 import { resolveParameters } from '../spec/parameters';
@@ -23,21 +24,6 @@ import { ConstructValidationError } from './private/validation';
 
 /** The name of the alias every deploy moves to the newest version. */
 export const LIVE_ALIAS = 'live';
-
-/** What the API Lambda reads at `registry/<name>.json` in the artifact bucket to find a published pipeline. */
-export interface RegistryEntry {
-  readonly v: 1;
-  readonly name: string;
-  /** @default - none */
-  readonly description?: string;
-  readonly stateMachineArn: string;
-  /** ARN of the `live` alias (what schedules and the API start by default). */
-  readonly aliasArn: string;
-  /** Hash of the pipeline manifest (parameters, steps) in the same bucket. */
-  readonly manifest: string;
-  readonly parameters: PipelineIR['parameters'];
-  readonly steps: readonly string[];
-}
 
 /** Properties of `PublishedPipeline`. */
 export interface PublishedPipelineProps {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PipelinePlatform, PublishedPipeline } from '../../lib/constructs';
+import { PipelinePlatform, PublishedPipeline, preparePipeline } from '../../lib/constructs';
+import { resolveParameters } from '../../lib/spec';
 import { fastApp } from './support';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -51,8 +52,20 @@ describe('npx cdk synth', () => {
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types).toEqual(expect.arrayContaining(['AWS::StepFunctions::StateMachine', 'AWS::StepFunctions::StateMachineAlias', 'AWS::Scheduler::Schedule']));
     expect(res.stderr).not.toMatch(/AwsSolutions-/);
-    // Lambda code was bundled locally by esbuild, without Docker.
-    expect(existsSync(join(outdir, 'manifest.json'))).toBe(true);
+    // Lambda code was bundled locally by esbuild, without Docker, and the bundle runs: the lookup function
+    // decides against the manifest the deployment stages (read from the store it is pointed at).
+    const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.FunctionName ?? '').includes('-lookup'),
+    )!;
+    const bundle = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
+    const prepared = await preparePipeline(join(ROOT, 'pipelines/iris.yaml'));
+    process.env.PIPEWRIGHT_STORE = prepared.stagingDir;
+    const { handler } = await import(bundle);
+    const result = await handler({
+      s: 'prepare',
+      i: { p: resolveParameters(prepared.ir, {}), n: false, m: prepared.manifestHash, x: 'arn:aws:states:r:1:execution:sm:run-1' },
+    });
+    expect(result).toMatchObject({ step: 'prepare', run: true });
   }, 400_000);
 
   it('prints every definition problem and exits non-zero before synthesis', async () => {
