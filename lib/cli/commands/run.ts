@@ -66,7 +66,9 @@ export function registerRun(program: Command): void {
       const pipeline = await loadPipeline(file);
       const parameters = resolveParameters(pipeline, given, { fromStrings: true });
       const store = openStore(flags.store ?? defaultStoreLocation());
-      const live = Boolean(process.stderr.isTTY) && !process.env.CI;
+      // Live view only on a terminal; with stdout redirected (a log file, CI capture) plain lines, unless
+      // stdout carries the --json document and stderr is still the terminal.
+      const live = Boolean(process.stderr.isTTY) && (Boolean(process.stdout.isTTY) || Boolean(flags.json)) && !process.env.CI;
       const reporter = createProgressReporter({ stream: process.stderr, live, verbose: flags.verbose });
       const handle = startRun({
         pipeline,
