@@ -3,7 +3,7 @@
  * definitions, manifest upload and schedules.
  */
 import { createHash } from 'node:crypto';
-import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -132,6 +132,8 @@ export class PublishedPipeline extends Construct {
     );
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
+      // The vendedlogs prefix keeps CloudWatch Logs' resource policy from growing with each state machine.
+      logGroupName: `/aws/vendedlogs/states/pw-${platform.shortId}-${ir.name}`,
       retention: platform.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -242,12 +244,14 @@ export class PublishedPipeline extends Construct {
     return Object.fromEntries(this.prepared.compiled.placeholders.map((p) => [p, values[p]]));
   }
 
-  /** A digest of everything the deployed definition depends on that is known at synth time. */
+  /**
+   * A digest of the deployed definition: the compiled text and every substitution known at synth time (the
+   * manifest hash, queue names, content-derived job definition names; only the lookup ARN is a token).
+   */
   private definitionDigest(): string {
     const h = createHash('sha256');
     h.update(this.prepared.definition);
-    h.update(this.prepared.manifestHash);
-    h.update(JSON.stringify(this.prepared.compiled.jobDefinitions));
+    for (const [k, v] of Object.entries(this.definitionSubstitutions)) h.update(`\n${k}=${Token.isUnresolved(v) ? '' : v}`);
     return `sha256:${h.digest('hex').slice(0, 16)}`;
   }
 
