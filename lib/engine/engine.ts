@@ -269,7 +269,10 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
           return { JobName: step, Status: 'SUCCEEDED' };
         } catch (err) {
           if (stop.signal.aborted) {
-            finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: 'stopped: the run ended' });
+            const why = cancel.aborted
+              ? 'stopped: the run was cancelled'
+              : 'stopped: another step failed, which ends the run (as a failing Parallel branch does)';
+            finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: why });
             throw new TaskFailedError(`Step '${step}' was stopped`);
           }
           if (attempt < attempts) {
