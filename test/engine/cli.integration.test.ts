@@ -112,6 +112,15 @@ describe('pipewright run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('runs a TypeScript DSL definition (examples/iris/pipeline.ts) the same way', async () => {
+    const file = resolve(__dirname, '../../examples/iris/pipeline.ts');
+    const r = await pw(p, ['run', file, '--json', '--store', 'dsl-store']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as RunDocument;
+    expect(doc.pipeline).toBe('iris');
+    expect(Object.values(doc.steps).map((s) => s.status)).toEqual(['ran', 'ran', 'ran', 'ran']);
+  });
+
   it('exits 2 for a definition that does not exist', async () => {
     const r = await pw(p, ['run', 'missing.yaml']);
     expect(r.code).toBe(2);
