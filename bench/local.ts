@@ -4,7 +4,7 @@
  *
  * Pipelines of no-op steps (`true`): a 10-step chain, a 20-way fan-out + join, a seeded 100-step random DAG.
  * Engine overhead per step = (wall time − time spent in the steps' commands) / steps, on the chain, where
- * steps run one at a time. Each shape runs on a durable store (every write fsync'ed, the default) and on
+ * steps run one at a time. Each shape runs on a durable store (every write fsync'ed, `PIPEWRIGHT_FSYNC=1`) and on
  * one without fsync, to show what the disk's fsync costs. Set BENCH_HASH_MIB to change the hashed file's
  * size (default 1024).
  */
@@ -77,7 +77,7 @@ export function randomDag(n: number, seed = 42): PipelineIR {
   return pipeline(`random-${n}`, steps);
 }
 
-/** A store in `dir`; `durable` = fsync every write (the default of `openStore`). */
+/** A store in `dir`; `durable` = fsync every write (`PIPEWRIGHT_FSYNC=1`; off by default). */
 function fsStore(dir: string, durable: boolean): ArtifactStore {
   return new CasStore(new FsBackend(dir, { durable }));
 }

@@ -25,8 +25,10 @@ export interface FsBackendOptions {
    * kernel crash, not only a process crash (a killed process never loses page-cache writes either way).
    *
    * Without it, a power loss can leave a blob empty or torn; reads verify every hash, so such a blob is
-   * reported and re-created, never used. Costs one fsync per object written (milliseconds on most disks).
-   * @default true
+   * reported and re-created, never used: the worst a power loss costs is a re-run. With it, each object
+   * written costs one fsync (3–8 ms on this project's machines, more than the engine's whole per-step
+   * budget), so local runs default to off.
+   * @default - on when the environment variable `PIPEWRIGHT_FSYNC` is `1`, else off
    */
   readonly durable?: boolean;
 }
@@ -43,7 +45,7 @@ export class FsBackend implements StoreBackend {
   constructor(private readonly root: string, options: FsBackendOptions = {}) {
     this.location = root;
     this.tmpDir = join(root, 'tmp');
-    this.durable = options.durable ?? true;
+    this.durable = options.durable ?? process.env.PIPEWRIGHT_FSYNC === '1';
   }
 
   public where(key: string): string {
