@@ -58,7 +58,9 @@ const STDERR_TAIL_BYTES = 8192;
 export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
   const { store, job } = opts;
   if (opts.signal?.aborted) throw new RunFailedError(`Job ${job} was cancelled before it started.`);
-  const dir = await mkdtemp(join(opts.workRoot ?? tmpdir(), 'pw-'));
+  const tmp = await mkdtemp(join(opts.workRoot ?? tmpdir(), 'pw-'));
+  // A directory stage-in creates itself needs no clearing first (that is only for a retried Batch attempt).
+  const dir = join(tmp, 'job');
   try {
     const staged = await stageIn(store, job, dir);
     const { spec } = staged;
@@ -119,13 +121,14 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
         startedAt: startedAt.toISOString(),
         durationMs,
         onWarning: opts.onWarning,
+        spec,
       });
     } catch (err) {
       if (err instanceof RunFailedError) return await fail(err.message);
       throw err;
     }
   } finally {
-    await removeDir(dir);
+    await removeDir(tmp);
   }
 }
 

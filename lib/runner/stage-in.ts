@@ -1,7 +1,7 @@
 /**
  * Stage-in: materializes a job's code, inputs and parameters into a staging directory.
  */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JobSpec } from '../manifest/types';
 import type { ArtifactStore, Hash } from '../store/types';
@@ -26,9 +26,9 @@ export interface StagedJob {
 export async function stageIn(store: ArtifactStore, jobHash: Hash, dir: string): Promise<StagedJob> {
   const spec = await loadJobSpec(store, jobHash);
   const layout = stepDirLayout(dir);
-  await mkdir(dir, { recursive: true });
-  // A retried attempt may reuse the directory: start from a clean slate.
-  await Promise.all(
+  const created = await mkdir(dir, { recursive: true });
+  // A retried attempt may reuse the directory: start from a clean slate (a directory just created is one).
+  if (created === undefined) await Promise.all(
     [layout.work, layout.inputs, layout.outputs, layout.stdout, layout.stderr, layout.exitCode, layout.startedAt, layout.finishedAt].map((p) =>
       rm(p, { recursive: true, force: true }),
     ),
@@ -38,14 +38,14 @@ export async function stageIn(store: ArtifactStore, jobHash: Hash, dir: string):
   } else {
     await mkdir(layout.work);
   }
-  await mkdir(layout.inputs);
-  await mkdir(layout.outputs);
-  await Promise.all(Object.entries(spec.inputs).map(([name, ref]) => store.materialize(ref, join(layout.inputs, name))));
-  await writeFile(layout.params, `${JSON.stringify(spec.params, null, 2)}\n`);
-  await writeFile(layout.metrics, '');
+  await Promise.all([mkdir(layout.inputs), mkdir(layout.outputs)]);
   const env = contractEnv(spec, layout);
-  await writeFile(layout.script, renderStepScript(spec, layout, env));
-  await chmod(layout.script, 0o755);
-  await writeFile(layout.staged, `${JSON.stringify({ job: jobHash, stagedAt: new Date().toISOString() })}\n`);
+  await Promise.all([
+    ...Object.entries(spec.inputs).map(([name, ref]) => store.materialize(ref, join(layout.inputs, name))),
+    writeFile(layout.params, `${JSON.stringify(spec.params, null, 2)}\n`),
+    writeFile(layout.metrics, ''),
+    writeFile(layout.script, renderStepScript(spec, layout, env), { mode: 0o755 }),
+    writeFile(layout.staged, `${JSON.stringify({ job: jobHash, stagedAt: new Date().toISOString() })}\n`),
+  ]);
   return { spec, env, cwd: layout.work };
 }

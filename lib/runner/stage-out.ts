@@ -20,6 +20,8 @@ export interface StepResult {
   readonly durationMs: number;
   /** Called with each warning (e.g. a malformed metrics line); warnings are also appended to the stored stderr. @default - none */
   readonly onWarning?: (message: string) => void;
+  /** The job spec stage-in already loaded (same process), so it is not read and verified again. @default - read from the store */
+  readonly spec?: JobSpec;
 }
 
 /** The captured streams and metrics of a staged step, stored in the CAS. */
@@ -71,7 +73,7 @@ export async function missingOutputs(spec: JobSpec, layout: StepDirLayout): Prom
  * Throws RunFailedError (and writes nothing) when the exit status is not 0 or a declared output is missing.
  */
 export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string, result: StepResult): Promise<StepRecord> {
-  const spec = await loadJobSpec(store, jobHash);
+  const spec = result.spec ?? (await loadJobSpec(store, jobHash));
   const layout = stepDirLayout(dir);
   if (result.exitCode !== 0) {
     throw new RunFailedError(`Step '${spec.step}' failed: exit code ${result.exitCode}; no outputs were stored.`, spec.step);
@@ -85,9 +87,11 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
       spec.step,
     );
   }
-  const outputs: Record<string, ArtifactRef> = {};
-  for (const name of spec.outputs) outputs[name] = await store.putPath(join(layout.outputs, name));
-  const logs = await storeLogs(store, layout, result.onWarning);
+  const [refs, logs] = await Promise.all([
+    Promise.all(spec.outputs.map((name) => store.putPath(join(layout.outputs, name)))),
+    storeLogs(store, layout, result.onWarning),
+  ]);
+  const outputs: Record<string, ArtifactRef> = Object.fromEntries(spec.outputs.map((name, i) => [name, refs[i]]));
 
   const record: StepRecord = {
     v: 1,
