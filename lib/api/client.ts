@@ -1,7 +1,6 @@
 /**
  * A small client of the trigger API for the CLI: SigV4-signed requests with the default AWS credential chain.
  */
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { UsageError } from '../errors';
 import { signRequest } from './sigv4';
@@ -64,7 +63,10 @@ export class ApiClient {
   }
 
   private resolveCredentials(): Promise<AwsCredentialIdentity | null> {
-    this.credentials ??= fromNodeProviderChain()().catch((err: unknown) => {
+    if (this.credentials) return this.credentials;
+    // Loaded on first use: most CLI invocations never sign anything.
+    const chain = import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain()());
+    this.credentials = chain.catch((err: unknown) => {
       if (isLoopbackUrl(this.base)) {
         this.note(`no AWS credentials found; sending unsigned requests to ${this.base.origin} (loopback)`);
         return null;

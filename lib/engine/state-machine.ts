@@ -9,7 +9,7 @@
 import '../compat/promise-with-resolvers';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { canonicalJson, hashBytes } from '../store';
 import type { ArtifactStore } from '../store/types';
 
@@ -42,8 +42,16 @@ const r = validate(workerData.definition, { checkArn: false, checkPaths: true })
 parentPort.postMessage({ isValid: r.isValid, errors: r.isValid ? '' : r.errorsText('\\n') });
 `;
 
+/** The interpreter's constructor. */
+type StateMachineClass = typeof StateMachine;
+
+/** Loads the interpreter on first use (a quarter second), so CLI commands that never run a pipeline start fast. */
+async function loadInterpreter(): Promise<StateMachineClass> {
+  return (await import('aws-local-stepfunctions')).StateMachine;
+}
+
 /** Validates in a worker thread; falls back to validating here if a worker cannot start. */
-function validateAsync(definition: StateMachineDefinition): Promise<void> {
+function validateAsync(StateMachine: StateMachineClass, definition: StateMachineDefinition): Promise<void> {
   const invalid = (errors: string): Error => new Error(`The compiled state machine is invalid:\n ${errors}`);
   const here = (): void => {
     // The validator adds fields to the states it checks: give it a copy.
@@ -93,6 +101,7 @@ export async function prepareStateMachine(
   identity: unknown = definition,
 ): Promise<PreparedStateMachine> {
   const hex = hashBytes(`${VALIDATOR}\n${canonicalJson(identity)}`).slice('sha256:'.length);
+  const StateMachine = await loadInterpreter();
   const stateMachine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   let known = validated.has(hex);
   if (!known) known = (await store.getJson(markerKey(hex)).catch(() => undefined)) !== undefined;
@@ -100,7 +109,7 @@ export async function prepareStateMachine(
     validated.add(hex);
     return { stateMachine, validation: Promise.resolve() };
   }
-  const validation = validateAsync(definition).then(async () => {
+  const validation = validateAsync(StateMachine, definition).then(async () => {
     validated.add(hex);
     await store.putJson(markerKey(hex), { validator: VALIDATOR, validatedAt: new Date().toISOString() });
   });

@@ -9,17 +9,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { GetObjectCommandOutput, ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { BackendReadable, StoreBackend, WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
@@ -36,6 +26,15 @@ export interface S3BackendOptions {
   readonly queueSize?: number;
 }
 
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<S3Sdk> | undefined;
+
+/** The S3 SDK, loaded on first use: it takes a fifth of a second, which CLI commands on a local store should not pay. */
+function s3Sdk(): Promise<S3Sdk> {
+  sdk ??= import('@aws-sdk/client-s3');
+  return sdk;
+}
+
 /**
  * Creates an S3 client configured for the store.
  *
@@ -43,8 +42,9 @@ export interface S3BackendOptions {
  * servers (s3rver) would otherwise store the aws-chunked framing as the object; the store verifies
  * SHA-256 of every read itself. `PIPEWRIGHT_S3_ENDPOINT` selects a custom endpoint (path-style).
  */
-export function createS3Client(config: S3ClientConfig = {}): S3Client {
+export async function createS3Client(config: S3ClientConfig = {}): Promise<S3Client> {
   const endpoint = process.env.PIPEWRIGHT_S3_ENDPOINT;
+  const { S3Client } = await s3Sdk();
   return new S3Client({
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
@@ -57,7 +57,7 @@ export function createS3Client(config: S3ClientConfig = {}): S3Client {
 /** Stores objects in an S3 bucket under a prefix. */
 export class S3Backend implements StoreBackend {
   public readonly location: string;
-  public readonly client: S3Client;
+  private readonly client: Promise<S3Client>;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly partSize: number;
@@ -67,10 +67,16 @@ export class S3Backend implements StoreBackend {
     this.bucket = options.bucket;
     const p = (options.prefix ?? '').replace(/^\/+/, '');
     this.prefix = p === '' || p.endsWith('/') ? p : `${p}/`;
-    this.client = options.client ?? createS3Client();
+    this.client = options.client ? Promise.resolve(options.client) : createS3Client();
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
     this.location = `s3://${this.bucket}/${this.prefix.replace(/\/$/, '')}`.replace(/\/$/, '');
+  }
+
+  /** Sends one command, built from the SDK module once it is loaded. */
+  private async send<T>(build: (sdk: S3Sdk) => unknown): Promise<T> {
+    const [client, mod] = await Promise.all([this.client, s3Sdk()]);
+    return (await client.send(build(mod) as never)) as T;
   }
 
   public where(key: string): string {
@@ -79,7 +85,7 @@ export class S3Backend implements StoreBackend {
 
   public async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      await this.send<unknown>((sdk) => new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -88,8 +94,8 @@ export class S3Backend implements StoreBackend {
   }
 
   public async putBytes(key: string, data: Uint8Array, _mode: WriteMode): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.byteLength }),
+    await this.send<unknown>(
+      (sdk) => new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.byteLength }),
     );
   }
 
@@ -99,8 +105,9 @@ export class S3Backend implements StoreBackend {
       onProgress?.(size);
       return;
     }
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const upload = new Upload({
-      client: this.client,
+      client: await this.client,
       params: { Bucket: this.bucket, Key: this.prefix + key, Body: createReadStream(localPath, { highWaterMark: 1 << 20 }) },
       partSize: this.partSize,
       queueSize: this.queueSize,
@@ -112,7 +119,7 @@ export class S3Backend implements StoreBackend {
 
   public async getBytes(key: string): Promise<Buffer | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const out = await this.send<GetObjectCommandOutput>((sdk) => new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return Buffer.from(await out.Body!.transformToByteArray());
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -122,7 +129,7 @@ export class S3Backend implements StoreBackend {
 
   public async openRead(key: string): Promise<BackendReadable | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      const out = await this.send<GetObjectCommandOutput>((sdk) => new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return { stream: out.Body as Readable, size: out.ContentLength };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -134,13 +141,9 @@ export class S3Backend implements StoreBackend {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: this.prefix + prefix,
-          Delimiter: '/',
-          ContinuationToken: token,
-        }),
+      const out = await this.send<ListObjectsV2CommandOutput>(
+        (sdk) =>
+          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: '/', ContinuationToken: token }),
       );
       for (const c of out.Contents ?? []) if (c.Key) keys.push(c.Key.slice(this.prefix.length));
       for (const c of out.CommonPrefixes ?? []) if (c.Prefix) keys.push(c.Prefix.slice(this.prefix.length));
@@ -153,12 +156,12 @@ export class S3Backend implements StoreBackend {
     const qKey = `${this.prefix}${QUARANTINE_PREFIX}${key.replaceAll('/', '_')}.${Date.now()}.${randomBytes(3).toString('hex')}`;
     const source = `${this.bucket}/${(this.prefix + key).split('/').map(encodeURIComponent).join('/')}`;
     try {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: qKey, CopySource: source }));
+      await this.send<unknown>((sdk) => new sdk.CopyObjectCommand({ Bucket: this.bucket, Key: qKey, CopySource: source }));
     } catch (err) {
       if (isNotFound(err)) return `${this.where(QUARANTINE_PREFIX)} (by another reader)`;
       throw err;
     }
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    await this.send<unknown>((sdk) => new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
     return `s3://${this.bucket}/${qKey}`;
   }
 }

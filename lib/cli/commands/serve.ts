@@ -4,7 +4,6 @@
  */
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Command } from 'commander';
 import { DEFAULT_PORT } from '../../api/server-defaults';
 import { UsageError } from '../../errors';
@@ -68,6 +67,7 @@ export function registerServe(program: Command): void {
       let sigv4Credentials;
       if (flags.auth === 'sigv4') {
         try {
+          const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
           sigv4Credentials = await fromNodeProviderChain()();
         } catch (err) {
           throw new UsageError(`--auth sigv4 needs AWS credentials to verify signatures against, and none were found (${(err as Error).message}).`);
