@@ -12,7 +12,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RegistryEntry } from '../api/registry';
-import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
+import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
 import type { PipelineIR } from '../ir/types';
 import { resolveParameters } from '../spec/parameters';
 import { pascalCase } from '../spec/names';
@@ -21,6 +21,9 @@ import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from '
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
 import { ConstructValidationError } from './private/validation';
+
+/** The longest a Lambda function ARN can be: `arn:aws-us-gov:lambda:us-gov-west-1:<account>:function:` and a 64-character name. */
+const UNRESOLVED_ARN_LENGTH = 122;
 
 /** The name of the alias every deploy moves to the newest version. */
 export const LIVE_ALIAS = 'live';
@@ -94,6 +97,7 @@ export class PublishedPipeline extends Construct {
     this.jobDefinitions = jobDefinitions;
 
     this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
+    this.checkDefinitionSize(definition);
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
@@ -242,6 +246,29 @@ export class PublishedPipeline extends Construct {
       );
     }
     return Object.fromEntries(this.prepared.compiled.placeholders.map((p) => [p, values[p]]));
+  }
+
+  /**
+   * Fails the synth when the deployed definition would exceed Step Functions' 1,048,576-character limit,
+   * counting each placeholder at its substituted length (an ARN still unresolved at synth time counts as
+   * `UNRESOLVED_ARN_LENGTH`, the longest a Lambda function ARN can be).
+   */
+  private checkDefinitionSize(definition: string): void {
+    let size = definition.length;
+    for (const [name, value] of Object.entries(this.definitionSubstitutions)) {
+      const uses = definition.split('${' + name + '}').length - 1;
+      const length = Token.isUnresolved(value) ? UNRESOLVED_ARN_LENGTH : value.length;
+      size += uses * (length - name.length - 3);
+    }
+    if (size > DEFINITION_SIZE_LIMIT) {
+      const steps = Object.keys(this.ir.steps).length;
+      throw new ConstructValidationError(
+        this,
+        `${this.ir.source}: the deployed state machine definition would be about ${size} characters ` +
+          `(${Math.round(size / steps)} per step for ${steps} steps); Step Functions accepts at most ${DEFINITION_SIZE_LIMIT}. ` +
+          'Shorten the step names (each appears several times per step) or split the pipeline into smaller ones.',
+      );
+    }
   }
 
   /**

@@ -18,3 +18,25 @@ describe('a 1,000-step pipeline', () => {
     expect(Object.keys(JSON.parse(sm.substituted).States).length).toBeGreaterThan(1);
   });
 });
+
+describe('a pipeline whose definition cannot fit', () => {
+  it('fails the synth naming the pipeline, the estimated size and the fix', async () => {
+    // GIVEN 1,000 steps with 60-character names (each name appears several times per step)
+    const long = randomSteps(1000, 7).map((s) => ({ ...s, name: `${s.name}_`.padEnd(60, 'x'), deps: s.deps.map((d) => `${d}_`.padEnd(60, 'x')) }));
+    const prepared = await preparePipeline(makeIr(long, 'too-big'));
+    // WHEN it is synthesized THEN the construct refuses, before any template is written
+    expect(() => synthStack({ pipelines: [prepared] })).toThrow(
+      /the deployed state machine definition would be about \d+ characters \(\d+ per step for 1000 steps\); Step Functions accepts at most 1048576\. Shorten the step names/,
+    );
+  });
+});
+
+describe('the widest 1,000-step pipeline', () => {
+  it('still synthesizes when the lookup ARN is counted at its longest possible length', async () => {
+    // GIVEN 1,000 independent steps (every step its own Parallel branch: the largest definition per step)
+    const prepared = await preparePipeline(makeIr(Array.from({ length: 1000 }, (_, i) => ({ name: `s${String(i).padStart(4, '0')}`, deps: [] })), 'wide'));
+    // WHEN it is synthesized THEN the size check passes and the definition is under the limit
+    const [sm] = stateMachines(synthStack({ pipelines: [prepared] }).template);
+    expect(sm.substituted.length).toBeLessThan(DEFINITION_LIMIT);
+  });
+});
