@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFailedError } from '../../lib/errors';
@@ -205,6 +206,21 @@ describe('detectGpus', () => {
     const gpus = await detectGpus();
     expect(Array.isArray(gpus)).toBe(true);
     for (const g of gpus) expect(g).toMatch(/^\d+$/);
+  });
+
+  it('parses what nvidia-smi prints (a stand-in script on PATH: a mock, since no GPU machine runs CI)', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'pw-fake-smi-'));
+    const log = join(bin, 'args');
+    await writeFile(join(bin, 'nvidia-smi'), `#!/bin/sh\necho "$@" > ${JSON.stringify(log)}\nprintf '0\\n1\\n3\\n'\n`, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      expect(await detectGpus()).toEqual(['0', '1', '3']);
+      expect((await readFile(log, 'utf8')).trim()).toBe('--query-gpu=index --format=csv,noheader');
+    } finally {
+      process.env.PATH = path;
+      await rm(bin, { recursive: true, force: true });
+    }
   });
 });
 
