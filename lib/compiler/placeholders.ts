@@ -3,6 +3,9 @@
  *
  * CDK fills them with `definitionSubstitutions`; the local engine with `substitute`.
  */
+import { pascalCase } from '../ir/names';
+
+export { pascalCase } from '../ir/names';
 
 /** The hash of the pipeline manifest blob. */
 export const MANIFEST_PLACEHOLDER = 'Manifest';
@@ -11,14 +14,6 @@ export const LOOKUP_PLACEHOLDER = 'LookupFunction';
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9]+)\}/g;
 
-/** The PascalCase form of a name (`big-mem` → `BigMem`), as lib/spec/names.ts defines it. */
-export function pascalCase(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /** The placeholder name of a job queue: `QueueCpu`, `QueueGpu`, `Queue<PascalName>`. */
 export function queuePlaceholder(queue: string): string {

@@ -4,13 +4,11 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors';
 import type { ParameterValue } from '../ir/types';
+import { envSuffix } from '../ir/names';
+
+export { envSuffix } from '../ir/names';
 import type { JobSpec } from '../manifest/types';
 import type { StepDirLayout } from './layout';
-
-/** The env suffix of a name: upper-cased, every non-alphanumeric character as `_` (`learning-rate` → `LEARNING_RATE`). */
-export function envSuffix(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
 
 /** A parameter's string form for `PW_PARAM_*` (numbers as JSON writes them, booleans as `true`/`false`). */
 export function paramString(value: ParameterValue): string {

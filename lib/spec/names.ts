@@ -4,6 +4,9 @@
  * Names must be usable unchanged as Step Functions state names, Batch job names, CloudFormation logical
  * ids (after PascalCasing) and environment-variable suffixes, so the rule is deliberately narrow.
  */
+import { envSuffix } from '../ir/names';
+
+export { envSuffix, pascalCase } from '../ir/names';
 
 /** Every name: a lower-case letter, then up to 62 lower-case letters, digits, `_` or `-`. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -23,19 +26,7 @@ export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
 }
 
-/** The environment-variable suffix of a name: upper-cased, every non-alphanumeric character as `_`. */
-export function envSuffix(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
 
-/** The PascalCase form of a name, as used in placeholders such as `${QueueBigMem}`. */
-export function pascalCase(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /** Why a name breaks the rule, or undefined when it is fine. */
 export function nameProblem(name: string, what: string): string | undefined {
