@@ -107,7 +107,6 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
     startedAt: result.startedAt,
     durationMs: result.durationMs,
   };
-  await store.putRecord(record);
   const runDoc: StepRunDocument = {
     step: spec.step,
     status: 'ran',
@@ -120,6 +119,7 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
     stderr: logs.stderr,
     exitCode: 0,
   };
-  await store.putJson(`runs/${spec.runId}/${spec.step}.json`, runDoc);
+  // The record needs only the blobs above; the run document is informational, so both are written at once.
+  await Promise.all([store.putRecord(record), store.putJson(`runs/${spec.runId}/${spec.step}.json`, runDoc)]);
   return record;
 }
