@@ -67,7 +67,7 @@ export async function missingOutputs(spec: JobSpec, layout: StepDirLayout): Prom
 
 /**
  * Completes a successful step staged in `dir`: checks and stores every declared output, the logs and the
- * metrics, writes `records/<key>` (last, so a crash never leaves a record naming missing data), then
+ * metrics, writes `records/<key>` (last, so a crash never leaves a record naming missing data) and, at the same time,
  * `runs/<runId>/<step>.json` with status `ran`.
  *
  * Throws RunFailedError (and writes nothing) when the exit status is not 0 or a declared output is missing.
