@@ -7,7 +7,7 @@
  */
 import '../compat/promise-with-resolvers';
 import { setMaxListeners } from 'node:events';
-import { cpus, totalmem } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compile, substitute, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
@@ -175,7 +175,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     ...(error !== undefined ? { error } : {}),
   });
   // Written while the first lookups run; awaited before the final document replaces it.
-  const runningWritten = store.putJson(runDocumentKey(runId), makeDoc('running', 0, {}));
+  const runningWritten = store.putJson(runDocumentKey(runId), { ...makeDoc('running', 0, {}), owner: { host: hostname(), pid: process.pid } });
   runningWritten.catch(() => undefined);
   emit({ type: 'run-started', runId, pipeline: ir.name, steps: Object.keys(ir.steps) });
 

@@ -1,9 +1,11 @@
 /**
  * Reading run documents back from the store: one run, `latest`, or all of them.
  */
+import { hostname } from 'node:os';
 import { NotFoundError } from '../errors';
+import type { StepRunDocument } from '../manifest/types';
 import type { ArtifactStore } from '../store/types';
-import type { RunDocument } from './types';
+import type { RunDocument, StepResult } from './types';
 
 /** Store key of a run's document. */
 export function runDocumentKey(runId: string): string {
@@ -25,7 +27,7 @@ export async function listRunIds(store: ArtifactStore): Promise<string[]> {
 export async function listRuns(store: ArtifactStore): Promise<RunDocument[]> {
   const ids = await listRunIds(store);
   const docs = await Promise.all(ids.map((id) => store.getJson<RunDocument>(runDocumentKey(id)).catch(() => undefined)));
-  return docs.filter((d): d is RunDocument => d !== undefined);
+  return Promise.all(docs.filter((d): d is RunDocument => d !== undefined).map((d) => settleAbandoned(store, d)));
 }
 
 /** Resolves `latest` (the newest run) or checks that a run id exists; throws NotFoundError otherwise. */
@@ -47,5 +49,46 @@ export async function loadRun(store: ArtifactStore, id: string): Promise<RunDocu
       `Run '${id}' was not found in the store at ${store.location}; list runs with 'pipewright runs' (or pass --store).`,
     );
   }
-  return doc;
+  return settleAbandoned(store, doc);
+}
+
+/** Whether a process of this machine is alive (a process we may not signal is alive too). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A `running` document whose process on this machine is gone is shown as `failed`, with the steps that
+ * finished before it died (their step documents) and the reason; the stored document is left as it is.
+ */
+async function settleAbandoned(store: ArtifactStore, doc: RunDocument): Promise<RunDocument> {
+  const owner = doc.owner;
+  if (doc.status !== 'running' || !owner || owner.host !== hostname() || alive(owner.pid)) return doc;
+  const steps: Record<string, StepResult> = {};
+  for (const key of await store.list(`runs/${doc.runId}/`)) {
+    const step = key.endsWith('.json') ? await store.getJson<StepRunDocument>(key).catch(() => undefined) : undefined;
+    if (!step) continue;
+    steps[step.step] = {
+      status: step.status,
+      cacheKey: step.cacheKey,
+      durationMs: step.durationMs,
+      outputs: step.outputs,
+      ...(step.savedMs !== undefined ? { savedMs: step.savedMs } : {}),
+      ...(step.error !== undefined ? { error: step.error } : {}),
+    };
+  }
+  const { owner: _owner, ...rest } = doc;
+  return {
+    ...rest,
+    status: 'failed',
+    steps,
+    error:
+      `the pipewright process that ran it (pid ${owner.pid}) ended before the run finished; ` +
+      `${Object.keys(steps).length} step(s) had finished, and the next run reuses those that succeeded`,
+  };
 }

@@ -46,6 +46,11 @@ export interface RunDocument {
   readonly manifest: Hash;
   /** Why the run failed when no single step explains it. @default - none */
   readonly error?: string;
+  /**
+   * The process executing the run, recorded while it is `running`, so that a reader can tell a run in
+   * progress from one whose process was killed. @default - none (finished runs)
+   */
+  readonly owner?: { readonly host: string; readonly pid: number };
 }
 
 /** Progress events a run reports while it executes. */

@@ -113,8 +113,11 @@ steps:
       process.kill(pid, 'SIGKILL');
     }
     expect(await recordCount()).toBe(2);
+    // The stored document still says running; readers see that its process is gone, and what had finished.
     const [interrupted] = await listRuns(p.store);
-    expect(interrupted.status).toBe('running');
+    expect(interrupted.status).toBe('failed');
+    expect(interrupted.error).toMatch(/the pipewright process that ran it \(pid \d+\) ended before the run finished; 2 step\(s\) had finished/);
+    expect(statuses(interrupted)).toEqual({ one: 'ran', two: 'ran' });
 
     await rm(join(p.dir, 'hold'));
     const next = await p.run(await p.load());
