@@ -1,6 +1,7 @@
 /**
  * Plain-text rendering of a run view for `pipewright status` and `trigger --wait`.
  */
+import { formatMetrics } from '../engine/progress';
 import type { ApiRunView } from './types';
 
 function seconds(ms: number | undefined): string {
@@ -13,7 +14,7 @@ export function formatRunView(view: ApiRunView): string {
   const width = Math.max(4, ...Object.keys(view.steps).map((s) => s.length));
   for (const [name, step] of Object.entries(view.steps)) {
     const metrics = step.metrics && Object.keys(step.metrics).length > 0
-      ? `  ${Object.entries(step.metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`
+      ? `  ${formatMetrics(step.metrics)}`
       : '';
     const error = step.error ? `  ${step.error}` : '';
     lines.push(`  ${name.padEnd(width)}  ${step.status.padEnd(8)} ${seconds(step.durationMs).padStart(7)}${metrics}${error}`);

@@ -38,6 +38,13 @@ export function formatDuration(ms: number): string {
   return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
+/** Metrics as `name=value` pairs, fractions to 4 significant digits (`loss=0.08666 accuracy=0.9778`). */
+export function formatMetrics(metrics: Readonly<Record<string, number>>): string {
+  return Object.entries(metrics)
+    .map(([name, v]) => `${name}=${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`)
+    .join(' ');
+}
+
 /** The end-of-run summary: counts by status, wall time and the time reuse saved. */
 export function formatSummary(doc: RunDocument): string {
   const counts = { ran: 0, reused: 0, failed: 0, skipped: 0 };

@@ -2,7 +2,7 @@
  * `pipewright show <runId|latest>`: one run's status, steps, outputs and metrics.
  */
 import type { Command } from 'commander';
-import { formatDuration, formatSummary, loadRun, type RunDocument } from '../../engine';
+import { formatDuration, formatMetrics, formatSummary, loadRun, type RunDocument } from '../../engine';
 import { defaultStoreLocation, openStore } from '../../store';
 import { table } from './runs';
 
@@ -36,9 +36,7 @@ export function formatRun(doc: RunDocument): string {
       Object.entries(s.outputs ?? {})
         .map(([o, ref]) => `${o}=${short(ref)}`)
         .join(' ') || '-',
-      Object.entries(s.metrics ?? {})
-        .map(([m, v]) => `${m}=${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`)
-        .join(' ') || '-',
+      formatMetrics(s.metrics ?? {}) || '-',
     ]);
   }
   lines.push(table(rows));
