@@ -9,17 +9,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepIR } from '../../lib/ir/types';
 import { buildManifest } from '../../lib/manifest';
 import type { StepRunDocument } from '../../lib/manifest/types';
 import { createLookupHandler } from '../../lib/reuse';
 import { createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
 import { type S3Server, startS3rver } from '../support/s3-servers';
-import { pipeline, step } from '../reuse/fixtures';
+import { irisIR } from './iris-fixture';
 
 const ROOT = resolve(__dirname, '../..');
-const IRIS = join(ROOT, 'examples/iris');
 const PREFIX = 'artifacts';
 
 let dir: string;
@@ -84,23 +82,7 @@ async function batchJob(job: Hash, name: string): Promise<{ step: number | null;
 
 describe('Batch flow against S3 on loopback', () => {
   it('runs iris through stage-in / step.sh / stage-out, then reuses it; a failing register records nothing', async () => {
-    const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps', name), command: ['node', `${name}.mjs`], ...over });
-    const ir = pipeline(
-      [
-        s('prepare', { inputs: { raw: { kind: 'path', path: join(IRIS, 'data/iris.csv') } }, params: ['split'], outputs: ['train', 'test'] }),
-        s('train', { inputs: { train: { kind: 'step', step: 'prepare', output: 'train' } }, params: ['epochs', 'learning_rate'], outputs: ['model'] }),
-        s('evaluate', {
-          inputs: { model: { kind: 'step', step: 'train', output: 'model' }, test: { kind: 'step', step: 'prepare', output: 'test' } },
-          outputs: ['report'],
-        }),
-        s('register', {
-          inputs: { model: { kind: 'step', step: 'train', output: 'model' }, report: { kind: 'step', step: 'evaluate', output: 'report' } },
-          params: ['min_accuracy'],
-          outputs: ['registered'],
-        }),
-      ],
-      { name: 'iris' },
-    );
+    const ir = irisIR();
     const { hash } = await buildManifest(ir, store);
     // As the Lambda does: no re-hashing of outputs on S3.
     const lookup = createLookupHandler({ store, verifyOutputs: false });

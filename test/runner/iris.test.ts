@@ -1,36 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParameterValue, StepIR } from '../../lib/ir/types';
+import type { ParameterValue } from '../../lib/ir/types';
 import { buildManifest } from '../../lib/manifest';
 import { createLookupHandler } from '../../lib/reuse';
 import { runJob } from '../../lib/runner';
 import type { Hash, StepRecord } from '../../lib/store/types';
-import { pipeline, type Sandbox, sandbox, step } from '../reuse/fixtures';
+import { type Sandbox, sandbox } from '../reuse/fixtures';
+import { IRIS, irisIR } from './iris-fixture';
 
-const IRIS = resolve(__dirname, '../../examples/iris');
 const DEFAULTS = { learning_rate: 0.5, epochs: 300, min_accuracy: 0.9, split: 'stratified' };
-
-/** The iris pipeline as the spec loader builds it (examples/iris/pipeline.yaml), written by hand. */
-function irisIR(raw = join(IRIS, 'data/iris.csv')) {
-  const s = (name: string, over: Partial<StepIR>): StepIR => step(name, { code: join(IRIS, 'steps', name), command: ['node', `${name}.mjs`], ...over });
-  return pipeline(
-    [
-      s('prepare', { inputs: { raw: { kind: 'path', path: raw } }, params: ['split'], outputs: ['train', 'test'] }),
-      s('train', { inputs: { train: { kind: 'step', step: 'prepare', output: 'train' } }, params: ['epochs', 'learning_rate'], outputs: ['model'] }),
-      s('evaluate', {
-        inputs: { model: { kind: 'step', step: 'train', output: 'model' }, test: { kind: 'step', step: 'prepare', output: 'test' } },
-        outputs: ['report'],
-      }),
-      s('register', {
-        inputs: { model: { kind: 'step', step: 'train', output: 'model' }, report: { kind: 'step', step: 'evaluate', output: 'report' } },
-        params: ['min_accuracy'],
-        outputs: ['registered'],
-      }),
-    ],
-    { name: 'iris' },
-  );
-}
 
 let sb: Sandbox;
 beforeAll(async () => {
