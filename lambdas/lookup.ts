@@ -5,7 +5,10 @@
  * local engine uses.
  */
 import { createLookupHandler } from '../lib/reuse';
-import { openStore } from '../lib/store';
+import { createS3UriResolver, openStore } from '../lib/store';
+
+const store = openStore(process.env.PIPEWRIGHT_STORE);
 
 // Outputs are not re-hashed on a hit: on S3 that would download every output of every reused step.
-export const handler = createLookupHandler({ store: openStore(process.env.PIPEWRIGHT_STORE), verifyOutputs: false });
+// `uri:` inputs are copied into the store by content (the function may read the buckets they name).
+export const handler = createLookupHandler({ store, verifyOutputs: false, resolveUri: createS3UriResolver(store) });

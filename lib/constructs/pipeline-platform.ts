@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -223,7 +223,11 @@ export class PipelinePlatform extends Construct {
     );
     this.runnerImageUri = (props.runnerImage ?? RunnerImage.fromDefaultRepository()).bind(this, this.jobExecutionRole);
 
-    this.lookupFunction = this.createFunction('Lookup', 'lookup.ts', 'Pipewright reuse lookup (one call per step)');
+    // The lookup also copies `uri:` inputs into the store by content: room and time for that.
+    this.lookupFunction = this.createFunction('Lookup', 'lookup.ts', 'Pipewright reuse lookup (one call per step)', {
+      timeout: Duration.minutes(15),
+      ephemeralStorageSize: Size.gibibytes(10),
+    });
     this.grantStoreReadWrite(this.lookupFunction.role!);
     this.apiFunction = this.createFunction('Api', 'api.ts', 'Pipewright trigger API');
     this.apiFunction.addEnvironment('PIPEWRIGHT_REGISTRY_PREFIX', REGISTRY_PREFIX);
@@ -325,7 +329,12 @@ export class PipelinePlatform extends Construct {
     this.queues.set(name, { name, queueName, gpu, queue });
   }
 
-  private createFunction(id: string, entryFile: string, description: string): nodejs.NodejsFunction {
+  private createFunction(
+    id: string,
+    entryFile: string,
+    description: string,
+    sizing: { readonly timeout?: Duration; readonly ephemeralStorageSize?: Size } = {},
+  ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -341,7 +350,8 @@ export class PipelinePlatform extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(60),
+      timeout: sizing.timeout ?? Duration.seconds(60),
+      ephemeralStorageSize: sizing.ephemeralStorageSize,
       role,
       logGroup,
       environment: { PIPEWRIGHT_STORE: `s3://${this.bucket.bucketName}` },

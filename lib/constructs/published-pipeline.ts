@@ -71,6 +71,8 @@ export class PublishedPipeline extends Construct {
 
   /** The substitutions given to the state machine (placeholder → value or token). */
   public readonly definitionSubstitutions: Readonly<Record<string, string>>;
+  /** Object ARN patterns of the `uri:` inputs, which the lookup function may read (it copies them into the store by content). */
+  public readonly uriInputObjects: readonly string[];
 
   constructor(scope: Construct, id: string, props: PublishedPipelineProps) {
     super(scope, id);
@@ -134,6 +136,8 @@ export class PublishedPipeline extends Construct {
         resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
       }),
     );
+
+    this.uriInputObjects = this.grantUriInputs(platform);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps CloudWatch Logs' resource policy from growing with each state machine.
@@ -246,6 +250,32 @@ export class PublishedPipeline extends Construct {
       );
     }
     return Object.fromEntries(this.prepared.compiled.placeholders.map((p) => [p, values[p]]));
+  }
+
+  /** Lets the lookup function read the objects under each `uri:` input (and list their prefixes). */
+  private grantUriInputs(platform: PipelinePlatform): string[] {
+    const objects = new Set<string>();
+    const stack = Stack.of(this);
+    for (const step of Object.values(this.ir.steps)) {
+      for (const input of Object.values(step.inputs)) {
+        if (input.kind !== 'uri') continue;
+        const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input.uri);
+        if (!m) continue; // validation admits only s3:// URIs
+        const [, bucket, key] = m;
+        const objectArn = `arn:${stack.partition}:s3:::${bucket}/${key}*`;
+        if (objects.has(objectArn)) continue;
+        objects.add(objectArn);
+        platform.lookupFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objectArn] }));
+        platform.lookupFunction.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [`arn:${stack.partition}:s3:::${bucket}`],
+            conditions: { StringLike: { 's3:prefix': [`${key}*`] } },
+          }),
+        );
+      }
+    }
+    return [...objects];
   }
 
   /**

@@ -16,6 +16,7 @@ import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/ty
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
 import { detectGpus, runJob } from '../runner';
+import { createS3UriResolver } from '../store';
 import type { Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
@@ -195,7 +196,12 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     return p;
   };
 
-  const lookup = createLookupHandler({ store, onWarning: (message) => emit({ type: 'warning', message }) });
+  const lookup = createLookupHandler({
+    store,
+    onWarning: (message) => emit({ type: 'warning', message }),
+    // uri: inputs are read with the default AWS credentials (or PIPEWRIGHT_S3_ENDPOINT) and stored by content.
+    resolveUri: createS3UriResolver(store),
+  });
 
   const lookupTask = (step: string) => async (input: unknown): Promise<LookupResult> => {
     emit({ type: 'step-checking', step });

@@ -10,6 +10,7 @@
  * - `records/<hex>.json`      the step record for cache key `sha256:<hex>` (written last, atomically)
  * - `runs/<runId>.json`       a run document (local engine; see lib/engine)
  * - `runs/<runId>/<step>.json` one step's result within a run (written by lookup or the runner)
+ * - `uris/<hex>.json`         which content a listing of a `uri:` input (keys, ETags, sizes) produced
  */
 
 /** A content hash: `sha256:<64 lowercase hex>`. */

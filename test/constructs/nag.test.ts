@@ -3,14 +3,14 @@
  * gives a specific reason.
  */
 import { Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PipewrightStack, preparePipeline } from '../../lib/constructs';
 import { makeIr } from '../compiler/fixtures';
-import { fastApp, synthStack } from './support';
+import { fastApp, roleStatements, synthStack } from './support';
 
 const IRIS = join(import.meta.dirname, '../../examples/iris/pipeline.yaml');
 
@@ -32,7 +32,10 @@ beforeAll(async () => {
   const app = fastApp();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Two pipelines (one on an extra queue) so per-pipeline findings on shared roles are covered too.
-  const pipelines = [await preparePipeline(IRIS), await preparePipeline(makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other'))];
+  // The second also reads a uri: input, which grants the lookup function read access to that prefix.
+  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
+  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/' } } } } };
+  const pipelines = [await preparePipeline(IRIS), await preparePipeline(withUri)];
   try {
     ({ stack } = synthStack({ pipelines }, app));
     app.synth();
@@ -45,6 +48,15 @@ describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding (synthesis with the pack succeeds)', () => {
     expect(synthError).toBeUndefined();
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it("lets the lookup function read only the objects under a pipeline's uri: inputs", () => {
+    const template = Template.fromStack(stack);
+    const statements = roleStatements(template).map((s) => JSON.stringify(s.statement));
+    expect(statements.filter((s) => s.includes('s3:::datasets'))).toEqual([
+      expect.stringMatching(/"Action":"s3:GetObject".*s3:::datasets\/raw\/\*/),
+      expect.stringMatching(/"Action":"s3:ListBucket","Condition":\{"StringLike":\{"s3:prefix":\["raw\/\*"\]\}\}.*s3:::datasets"/),
+    ]);
   });
 
   it('acknowledges each finding on the construct it concerns, with a specific reason', () => {

@@ -95,6 +95,13 @@ export function acknowledgePipelineFindings(pp: PublishedPipeline, platform: Pip
     `IAM5[Resource::${batchJobs(pp)}]`,
     "Stopping an execution terminates its running Batch job (batch:TerminateJob), whose ARN exists only at run time",
   );
+  for (const objects of pp.uriInputObjects) {
+    ack(
+      platform.lookupFunction.role,
+      `IAM5[Resource::${nagString(pp, objects)}]`,
+      `Read-only access to the objects under a uri: input of ${pp.ir.name}, which the lookup copies into the store by content`,
+    );
+  }
   for (const jd of Object.values(pp.jobDefinitions)) {
     const arn = Stack.of(pp).formatArn({ service: 'batch', resource: 'job-definition', resourceName: jd.jobDefinitionName });
     ack(
