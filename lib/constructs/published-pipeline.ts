@@ -16,6 +16,7 @@ import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queueP
 import type { PipelineIR } from '../ir/types';
 import { resolveParameters } from '../spec/parameters';
 import { pascalCase } from '../spec/names';
+import { splitS3Uri } from '../store/s3-uri';
 import { REGISTRY_PREFIX, type PipelinePlatform, type PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
@@ -259,9 +260,9 @@ export class PublishedPipeline extends Construct {
     for (const step of Object.values(this.ir.steps)) {
       for (const input of Object.values(step.inputs)) {
         if (input.kind !== 'uri') continue;
-        const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(input.uri);
-        if (!m) continue; // validation admits only s3:// URIs
-        const [, bucket, key] = m;
+        const parts = splitS3Uri(input.uri);
+        if (!parts) continue; // validation admits only s3:// URIs
+        const { bucket, key } = parts;
         const objectArn = `arn:${stack.partition}:s3:::${bucket}/${key}*`;
         if (objects.has(objectArn)) continue;
         objects.add(objectArn);

@@ -35,11 +35,17 @@ export interface S3UriResolverOptions {
   readonly tmpDir?: string;
 }
 
+/** Splits `s3://bucket/key` (key may be empty or a prefix); undefined for anything else. */
+export function splitS3Uri(uri: string): { readonly bucket: string; readonly key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  return m ? { bucket: m[1], key: m[2] } : undefined;
+}
+
 /** Parses `s3://bucket/key`; throws a UsageError naming the step and input otherwise. */
 function parseS3Uri(uri: string, where: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!m) throw new UsageError(`${where}: ${JSON.stringify(uri)} is not an s3:// URI; expected s3://<bucket>/<key or prefix/>.`);
-  return { bucket: m[1], key: m[2] };
+  const parts = splitS3Uri(uri);
+  if (!parts) throw new UsageError(`${where}: ${JSON.stringify(uri)} is not an s3:// URI; expected s3://<bucket>/<key or prefix/>.`);
+  return { ...parts };
 }
 
 /**
