@@ -22,19 +22,26 @@ export function compile(ir: PipelineIR): CompiledPipeline {
   const definition = emitDefinition(dag, tree, (s) => ({
     queue: queuePlaceholder(ir.steps[s].compute.queue),
     jobDefinition: jobs.byStep[s],
+    foreach: ir.steps[s].foreach !== undefined,
   }));
   const lookup: Record<string, string> = {};
   const run: Record<string, string> = {};
+  const array: Record<string, string> = {};
+  const gather: Record<string, string> = {};
   for (const s of dag.names) {
     lookup[s] = s;
     run[s] = `${s} run`;
+    if (ir.steps[s].foreach) {
+      array[s] = `${s} array`;
+      gather[s] = `${s} gather`;
+    }
   }
   const usedJobs = new Set(Object.values(jobs.byStep));
   return {
     definition,
     jobDefinitions: jobs.specs.filter((j) => usedJobs.has(j.id)),
     placeholders: placeholdersIn(JSON.stringify(definition)),
-    stateNames: { lookup, run },
+    stateNames: { lookup, run, array, gather },
   };
 }
 

@@ -22,6 +22,7 @@ export function dependenciesOf(ir: PipelineIR): Record<string, string[]> {
   for (const [name, step] of Object.entries(ir.steps)) {
     const set = new Set<string>(step.after);
     for (const input of Object.values(step.inputs)) if (input.kind === 'step') set.add(input.step);
+    if (step.foreach?.source.kind === 'step') set.add(step.foreach.source.step);
     deps[name] = [...set];
   }
   return deps;

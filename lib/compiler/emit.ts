@@ -28,6 +28,56 @@ export interface StepTarget {
   readonly queue: string;
   /** Placeholder name of the job definition, e.g. `JobDefinition0`. */
   readonly jobDefinition: string;
+  /** Whether the step is a foreach (a job-count Choice, an array job and a gather task). @default false */
+  readonly foreach?: boolean;
+}
+
+/** The Batch task resource that waits for the job (or array job) to finish. */
+const BATCH_SUBMIT_SYNC = 'arn:aws:states:::batch:submitJob.sync';
+
+/**
+ * The states of a foreach step after its reuse Choice: how many jobs the plan made (a Batch array needs
+ * 2 to 10,000 children, so one job is submitted plainly), the job(s), and the gather, which the jobs'
+ * failure also reaches (it decides against `tolerate`).
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_ArrayProperties.html
+ */
+function foreachStates(
+  s: string,
+  submit: (array: boolean) => Record<string, unknown>,
+  failed: string,
+  then: { Next: string } | { End: true },
+): Record<string, AslState> {
+  const gather = `${s} gather`;
+  const job = (array: boolean): AslState => ({
+    Type: 'Task',
+    Resource: BATCH_SUBMIT_SYNC,
+    Parameters: submit(array),
+    ResultPath: null,
+    Retry: BATCH_RETRY,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: gather }],
+    Next: gather,
+  });
+  return {
+    [`${s} jobs?`]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.c.jobs', NumericGreaterThanEquals: 2, Next: `${s} array` },
+        { Variable: '$.c.jobs', NumericEquals: 1, Next: `${s} run` },
+      ],
+      Default: gather,
+    },
+    [`${s} array`]: job(true),
+    [`${s} run`]: job(false),
+    [gather]: {
+      Type: 'Task',
+      Resource: `\${${LOOKUP_PLACEHOLDER}}`,
+      Parameters: { s, g: true, 'i.$': '$' },
+      ResultPath: null,
+      Retry: LOOKUP_RETRY,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+      ...then,
+    },
+  };
 }
 
 /** Emits the definition for a tree over `dag`; `target` gives each step's queue and job definition. */
@@ -59,25 +109,32 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
           Retry: LOOKUP_RETRY,
           Next: `${s} reused?`,
         };
+        const { foreach } = target(s);
         states[`${s} reused?`] = {
           Type: 'Choice',
-          Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: `${s} run` }],
+          Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: foreach ? `${s} jobs?` : `${s} run` }],
           Default: next ?? done,
         };
-        states[`${s} run`] = {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::batch:submitJob.sync',
-          Parameters: {
-            JobName: s,
-            JobQueue: `\${${queue}}`,
-            JobDefinition: `\${${jobDefinition}}`,
-            Parameters: { 'job.$': '$.c.job' },
-          },
-          ResultPath: null,
-          Retry: BATCH_RETRY,
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
-          ...then,
-        };
+        const submit = (array: boolean): Record<string, unknown> => ({
+          JobName: s,
+          JobQueue: `\${${queue}}`,
+          JobDefinition: `\${${jobDefinition}}`,
+          ...(array ? { ArrayProperties: { 'Size.$': '$.c.jobs' } } : {}),
+          Parameters: { 'job.$': '$.c.job' },
+        });
+        if (!foreach) {
+          states[`${s} run`] = {
+            Type: 'Task',
+            Resource: BATCH_SUBMIT_SYNC,
+            Parameters: submit(false),
+            ResultPath: null,
+            Retry: BATCH_RETRY,
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+            ...then,
+          };
+        } else {
+          Object.assign(states, foreachStates(s, submit, failed, then));
+        }
       } else {
         const groups = item.kind === 'par' ? item.branches : [item];
         states[firsts[i]] = {

@@ -48,14 +48,21 @@ export interface AslTaskState {
   readonly End?: true;
 }
 
-/** A Choice rule of the reuse Choice state. */
+/** A Choice rule: one comparison of a JSONPath variable (the reuse, job-count and condition Choices). */
 export interface AslChoiceRule {
-  readonly Variable: string;
-  readonly BooleanEquals: boolean;
-  readonly Next: string;
+  readonly Variable?: string;
+  /** @default - another comparison */
+  readonly BooleanEquals?: boolean;
+  /** @default - another comparison */
+  readonly NumericEquals?: number;
+  /** @default - another comparison */
+  readonly NumericGreaterThanEquals?: number;
+  /** @default - a leaf rule */
+  readonly Next?: string;
+  readonly [comparison: string]: unknown;
 }
 
-/** The `<s> reused?` Choice state. */
+/** A Choice state: `<s> reused?`, `<s> jobs?` (foreach) or `<s> when?` (condition). */
 export interface AslChoiceState {
   readonly Type: 'Choice';
   readonly Choices: readonly AslChoiceRule[];
@@ -129,6 +136,10 @@ export interface StateNames {
   readonly lookup: Readonly<Record<string, string>>;
   /** Step → its Batch Task state (`<s> run`). */
   readonly run: Readonly<Record<string, string>>;
+  /** Foreach step → its Batch array Task state (`<s> array`). */
+  readonly array: Readonly<Record<string, string>>;
+  /** Foreach step → its gather Task state (`<s> gather`, the lookup function). */
+  readonly gather: Readonly<Record<string, string>>;
 }
 
 /** The compiler's result. */

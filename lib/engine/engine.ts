@@ -12,10 +12,10 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compile, substitute, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
-import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/types';
+import type { ExecutionInput, ItemCounts, LookupRequest, LookupResult, StepRunDocument } from '../manifest/types';
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
-import { detectGpus, runJob } from '../runner';
+import { ARRAY_INDEX_ENV, detectGpus, jobsOf, loadJobSpec, runJob } from '../runner';
 import { createS3UriResolver } from '../store';
 import type { Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
@@ -62,6 +62,11 @@ function taskStateNames(def: { States: Record<string, unknown> }, into: string[]
     }
   }
   return into;
+}
+
+/** Item counts of a foreach step reused as a whole. */
+function allReused(total: number): ItemCounts {
+  return { total, ran: 0, reused: total, failed: 0 };
 }
 
 function errorMessage(err: unknown): string {
@@ -223,10 +228,116 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
         outputs: r.outputs ?? record?.outputs ?? {},
         ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
         ...(record ? { savedMs: record.durationMs } : {}),
+        ...(record?.keyDocument.items ? { items: allReused(record.keyDocument.items.keys.length) } : {}),
       });
     }
     return r;
   };
+
+  /** The gather task of a foreach step: the shared handler builds its outputs and decides against `tolerate`. */
+  const gatherTask = (step: string) => async (input: unknown): Promise<unknown> => {
+    let error: unknown;
+    try {
+      await lookup(input as LookupRequest);
+    } catch (err) {
+      error = err;
+    }
+    const doc = await store.getJson<StepRunDocument>(`runs/${runId}/${step}.json`).catch(() => undefined);
+    const key = keys.get(step);
+    if (error !== undefined || !doc) {
+      finish(step, {
+        status: 'failed',
+        ...(key ? { cacheKey: key } : {}),
+        ...(doc?.durationMs !== undefined ? { durationMs: doc.durationMs } : {}),
+        error: error !== undefined ? errorMessage(error) : `Step '${step}': the gather wrote no result`,
+        ...(doc?.items ? { items: doc.items } : {}),
+        ...(doc?.failedItems ? { failedItems: doc.failedItems } : {}),
+      });
+      throw error instanceof Error ? error : new TaskFailedError(`Step '${step}' failed`);
+    }
+    const metrics = lastMetrics({ metrics: doc.metrics } as StepRecord);
+    finish(step, {
+      status: doc.status === 'reused' ? 'reused' : 'ran',
+      cacheKey: doc.cacheKey,
+      durationMs: doc.durationMs,
+      outputs: doc.outputs,
+      ...(metrics ? { metrics } : {}),
+      ...(doc.savedMs !== undefined ? { savedMs: doc.savedMs } : {}),
+      ...(doc.items ? { items: doc.items } : {}),
+      ...(doc.failedItems ? { failedItems: doc.failedItems } : {}),
+    });
+    return {};
+  };
+
+  /**
+   * The Batch task(s) of a foreach step: each array child runs its item jobs as local subprocesses under
+   * the resource pool (and the step's maxConcurrency); every child runs even when another fails.
+   */
+  const foreachJobsTask = (step: string) => async (input: unknown): Promise<unknown> => {
+    const task = input as BatchTaskInput & { readonly ArrayProperties?: { readonly Size: number } };
+    const jd = jobDefs.get(task.JobDefinition);
+    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
+    const size = task.ArrayProperties?.Size;
+    const children = size ?? 1;
+    const limit = ir.steps[step].foreach?.maxConcurrency || children;
+    emit({ type: 'step-queued', step });
+    emit({ type: 'step-started', step, attempt: 1 });
+    let failed = 0;
+    let next = 0;
+    const runChild = async (index: number): Promise<void> => {
+      const jobs = await jobsOf(store, task.Parameters.job, size === undefined ? undefined : index);
+      let lease;
+      try {
+        lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
+      } catch {
+        failed += jobs.length;
+        return;
+      }
+      try {
+        const env: Record<string, string> = gpuless
+          ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
+          : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
+        if (size !== undefined) env[ARRAY_INDEX_ENV] = String(index);
+        for (const job of jobs) {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const record = await runJob({
+                store,
+                job,
+                env,
+                signal: stop.signal,
+                timeoutSeconds: jd.timeoutSeconds,
+                onOutput: opts.verbose
+                  ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => emit({ type: 'step-output', step, stream, text: chunk.toString() })
+                  : undefined,
+              });
+              const item = record.keyDocument.item ? await itemOf(job) : undefined;
+              emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'ran' });
+              break;
+            } catch (err) {
+              if (!stop.signal.aborted && attempt < jd.retries + 1) continue;
+              failed++;
+              const item = await itemOf(job).catch(() => undefined);
+              emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'failed', error: errorMessage(err) });
+              break;
+            }
+          }
+        }
+      } finally {
+        lease.release();
+      }
+    };
+    const worker = async (): Promise<void> => {
+      while (next < children && !stop.signal.aborted) await runChild(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, children) }, worker));
+    if (stop.signal.aborted) throw new TaskFailedError(`Step '${step}' was stopped`);
+    if (failed > 0) throw new TaskFailedError(`Step '${step}': ${failed} item(s) failed`);
+    return { JobName: step, Status: 'SUCCEEDED' };
+  };
+
+  /** The item a job spec runs on. */
+  const itemOf = async (job: Hash) => (await loadJobSpec(store, job)).item;
 
   const batchTask = (step: string) => async (input: unknown): Promise<unknown> => {
     const task = input as BatchTaskInput;
@@ -304,7 +415,15 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     const l = lookupTask(step);
     const b = batchTask(step);
     handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
-    handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
+    if (ir.steps[step].foreach) {
+      const jobs = foreachJobsTask(step);
+      const gather = gatherTask(step);
+      handlers[compiled.stateNames.run[step]] = (i) => track(jobs(i));
+      handlers[compiled.stateNames.array[step]] = (i) => track(jobs(i));
+      handlers[compiled.stateNames.gather[step]] = (i) => track(gather(i));
+    } else {
+      handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
+    }
   }
   const missing = taskStateNames(definition as unknown as { States: Record<string, unknown> }).filter(
     (n) => !(n in handlers),

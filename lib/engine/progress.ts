@@ -66,6 +66,11 @@ export function formatSummary(doc: RunDocument): string {
 }
 
 function describeResult(r: StepResult): string {
+  const items = r.items ? ` [items: ${r.items.total} total, ${r.items.ran} ran, ${r.items.reused} reused, ${r.items.failed} failed]` : '';
+  return describeStatus(r) + items;
+}
+
+function describeStatus(r: StepResult): string {
   switch (r.status) {
     case 'ran':
       return `ran in ${formatDuration(r.durationMs ?? 0)}`;

@@ -2,7 +2,8 @@
  * Types of the local engine: run options, the run handle, the run document and progress events.
  */
 import type { ParameterValue, PipelineIR } from '../ir/types';
-import type { ArtifactRef, ArtifactStore, Hash } from '../store/types';
+import type { ItemCounts } from '../manifest/types';
+import type { ArtifactRef, ArtifactStore, FailedItem, Hash } from '../store/types';
 
 /** What happened to one step in a run. */
 export type StepStatus = 'ran' | 'reused' | 'failed' | 'skipped';
@@ -25,6 +26,10 @@ export interface StepResult {
   readonly savedMs?: number;
   /** Why the step failed. @default - none */
   readonly error?: string;
+  /** A foreach step's item counts. @default - not a foreach step (or it never planned its items) */
+  readonly items?: ItemCounts;
+  /** A foreach step's failed items with their errors (tolerated, or why it failed). @default - none */
+  readonly failedItems?: readonly FailedItem[];
 }
 
 /** The document of one run, stored at `runs/<runId>.json` (also what `run --json` and `show --json` print). */
@@ -62,6 +67,15 @@ export type EngineEvent =
   | { readonly type: 'step-output'; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   | { readonly type: 'step-retrying'; readonly step: string; readonly attempt: number; readonly error: string }
   | { readonly type: 'step-finished'; readonly step: string; readonly result: StepResult }
+  | {
+      readonly type: 'item-finished';
+      readonly step: string;
+      readonly index: number;
+      readonly item: string;
+      readonly status: 'ran' | 'failed';
+      /** @default - none (ran) */
+      readonly error?: string;
+    }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'run-finished'; readonly document: RunDocument };
 

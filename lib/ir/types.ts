@@ -7,10 +7,10 @@
  */
 
 /** The type of a pipeline parameter. */
-export type ParameterType = 'string' | 'number' | 'integer' | 'boolean';
+export type ParameterType = 'string' | 'number' | 'integer' | 'boolean' | 'list';
 
-/** A parameter's value as it is passed to steps (typed, never a string for numbers). */
-export type ParameterValue = string | number | boolean;
+/** A parameter's value as it is passed to steps (typed, never a string for numbers; a `list` is strings). */
+export type ParameterValue = string | number | boolean | readonly string[];
 
 /** A declared pipeline parameter. */
 export interface ParameterIR {
@@ -38,7 +38,7 @@ export type InputIR =
 
 /** Resources a step asks for, and the queue it runs on. */
 export interface ComputeIR {
-  /** Whole vCPUs (a positive integer). */
+  /** vCPUs: a positive integer, or 0.25 or 0.5 (a fraction of a CPU, as Fargate sizes have). */
   readonly vcpus: number;
   /** Memory in MiB (a positive integer). */
   readonly memory: number;
@@ -79,8 +79,34 @@ export interface StepIR {
   readonly cache: boolean;
   /** Salt that forces a new cache key when changed. @default - none */
   readonly cacheVersion?: string;
+  /** Runs the step once per item of a list. @default - none: the step runs once */
+  readonly foreach?: ForeachIR;
 }
 
+/** Where the items of a `foreach` come from. */
+export type ForeachSourceIR =
+  /** An upstream output: a JSON array file, or a directory (one item per entry, sorted by name). */
+  | { readonly kind: 'step'; readonly step: string; readonly output: string }
+  /** A `list` parameter: one item per string. */
+  | { readonly kind: 'param'; readonly name: string }
+  /** An S3 prefix: one item per entry of the copied prefix, sorted by name. */
+  | { readonly kind: 'uri'; readonly uri: string };
+
+/** How many failed items a `foreach` step accepts before it fails. */
+export type ToleranceIR =
+  | { readonly kind: 'count'; readonly count: number }
+  | { readonly kind: 'percent'; readonly percent: number };
+
+/** A step that runs once per item (Metaflow's foreach, Azure ML's ParallelRunStep, Flyte's map_task). */
+export interface ForeachIR {
+  readonly source: ForeachSourceIR;
+  /** Items per job (a mini-batch); each item still has its own cache key and record. */
+  readonly batch: number;
+  /** Failed items accepted; the default `{count: 0}` fails the step on any failed item. */
+  readonly tolerate: ToleranceIR;
+  /** Most jobs of this step running at once (0 = as many as resources allow). */
+  readonly maxConcurrency: number;
+}
 /** A queue the pipeline's steps may name in `compute.queue`. */
 export interface QueueIR {
   readonly name: string;

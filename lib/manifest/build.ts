@@ -86,6 +86,7 @@ async function buildStep(step: StepIR, put: PutFn): Promise<ManifestStep> {
     timeoutSeconds: step.timeoutSeconds,
     cache: step.cache,
     cacheVersion: step.cacheVersion ?? null,
+    ...(step.foreach ? { foreach: step.foreach } : {}),
   };
 }
 

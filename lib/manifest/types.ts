@@ -5,7 +5,7 @@
  * the step name; the `${Manifest}` placeholder is the hash of a PipelineManifest blob in the store,
  * built at run time (local engine) or at synth time (CDK), which holds everything else.
  */
-import type { ComputeIR, ParameterIR, ParameterValue } from '../ir/types';
+import type { ComputeIR, ForeachIR, ParameterIR, ParameterValue } from '../ir/types';
 import type { ArtifactRef, Hash } from '../store/types';
 
 /** Where a step input comes from, with local data already stored. */
@@ -31,6 +31,8 @@ export interface ManifestStep {
   readonly timeoutSeconds: number;
   readonly cache: boolean;
   readonly cacheVersion: string | null;
+  /** Runs the step once per item. @default - none: a plain step */
+  readonly foreach?: ForeachIR;
 }
 
 /** A pipeline's manifest, stored as canonical JSON in the CAS; its hash fills `${Manifest}`. */
@@ -52,6 +54,8 @@ export interface ExecutionInput {
 /** Payload the lookup task sends: `{"s": "<step>", "i.$": "$"}`, where `$` is the running context. */
 export interface LookupRequest {
   readonly s: string;
+  /** true = the gather task of a foreach step (after its jobs), not its lookup. @default false */
+  readonly g?: boolean;
   readonly i: {
     readonly p: Readonly<Record<string, ParameterValue>>;
     readonly n: boolean;
@@ -59,6 +63,8 @@ export interface LookupRequest {
     readonly m: Hash;
     /** Execution id (`$$.Execution.Id`); the run id is its last `:`-separated segment (the execution name). */
     readonly x: string;
+    /** The previous task's lookup result (the gather task of a foreach step reads its plan's start time). @default - none */
+    readonly c?: LookupResult;
   };
 }
 
@@ -75,6 +81,35 @@ export interface LookupResult {
   readonly outputs?: Readonly<Record<string, ArtifactRef>>;
   /** Cause the failure path reports, naming the step: `Step 'train' failed`. */
   readonly fail: string;
+  /**
+   * A foreach step's jobs to submit (only when run is true): 0 = none (gather only), 1 = one plain job,
+   * 2 or more = one Batch array job of this size. `job` is then the hash of the `ForeachPlan`.
+   */
+  readonly jobs?: number;
+  /** When a foreach step's plan was made (ISO 8601), so the gather can report the step's duration. @default - not a foreach step */
+  readonly at?: string;
+}
+
+/** The jobs of a foreach step's run, stored as a blob: array child `i` runs the item jobs of `batches[i]`. */
+export interface ForeachPlan {
+  readonly v: 1;
+  readonly kind: 'foreach';
+  readonly step: string;
+  readonly runId: string;
+  /** Per job: the JobSpec hashes of its items, run one after another. */
+  readonly batches: readonly (readonly Hash[])[];
+}
+
+/** The item a foreach item's job runs on. */
+export interface JobItem {
+  /** Position in the step's item list (0-based). */
+  readonly index: number;
+  /** Its name in the gathered outputs: the entry name, or the index zero-padded to 5 digits. */
+  readonly name: string;
+  /** The item's file or directory (directory or s3 sources, or a JSON array item). @default - a value */
+  readonly ref?: ArtifactRef;
+  /** The item's value (list parameters and JSON arrays of strings, numbers or booleans). @default - a file */
+  readonly value?: string;
 }
 
 /** Everything the runner needs to execute one step, stored as a blob; its hash is the Batch `job` parameter. */
@@ -94,6 +129,8 @@ export interface JobSpec {
   readonly params: Readonly<Record<string, ParameterValue>>;
   readonly outputs: readonly string[];
   readonly gpus: number;
+  /** The item, for one item of a foreach step. @default - not an item */
+  readonly item?: JobItem;
 }
 
 /** One step's result within a run, stored at `runs/<runId>/<step>.json` by the lookup handler or the runner. */
@@ -121,4 +158,21 @@ export interface StepRunDocument {
   readonly error?: string;
   /** The command's exit status (null when killed by a signal). @default - none */
   readonly exitCode?: number | null;
+  /** A foreach step's item counts. @default - not a foreach step */
+  readonly items?: ItemCounts;
+  /** A foreach step's failed items and their errors (a tolerated failure, or the reason it failed). @default - none */
+  readonly failedItems?: readonly import('../store/types').FailedItem[];
+}
+
+/** How a foreach step's items went. */
+export interface ItemCounts {
+  readonly total: number;
+  readonly ran: number;
+  readonly reused: number;
+  readonly failed: number;
+}
+
+/** Store key of the document of one foreach item's job within a run (beside the step's `runs/<runId>/<step>.json`). */
+export function itemDocumentKey(runId: string, step: string, index: number): string {
+  return `runs/${runId}/${step}/${index}.json`;
 }

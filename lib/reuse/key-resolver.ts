@@ -3,15 +3,25 @@
  */
 import { RunFailedError, UsageError } from '../errors';
 import type { ParameterValue } from '../ir/types';
-import type { ManifestStep, PipelineManifest } from '../manifest/types';
+import type { JobItem, ManifestStep, PipelineManifest } from '../manifest/types';
 import type { ArtifactRef, ArtifactStore, CacheKeyDocument, Hash } from '../store/types';
 import { cacheKey } from './cache-key';
+import { checkItemCount, itemsOfArtifact, itemsOfValues } from './foreach-items';
 
 /** Turns an external `uri:` input into content in the store (e.g. by copying the object); returns its reference. */
 export type UriResolver = (uri: string, step: string, input: string) => Promise<ArtifactRef>;
 
 /** A step's key and the document it hashes. */
 export interface ResolvedKey {
+  readonly key: Hash;
+  readonly doc: CacheKeyDocument;
+  /** A foreach step's items, each with its own key (the step's document plus the item's content). @default - not a foreach step */
+  readonly items?: readonly ResolvedItem[];
+}
+
+/** One item of a foreach step and its cache key. */
+export interface ResolvedItem {
+  readonly item: JobItem;
   readonly key: Hash;
   readonly doc: CacheKeyDocument;
 }
@@ -111,7 +121,57 @@ export class KeyResolver {
       outputs: [...step.outputs].sort(),
       cacheVersion: step.cacheVersion,
     };
-    return { key: cacheKey(doc), doc };
+    if (!step.foreach) return { key: cacheKey(doc), doc };
+    return this.withItems(step, doc, chain);
+  }
+
+  /** A foreach step's items and keys: each item's key adds its content; the step's key lists the item keys and names. */
+  private async withItems(step: ManifestStep, base: CacheKeyDocument, chain: readonly string[]): Promise<ResolvedKey> {
+    const source = step.foreach!.source;
+    const name = step.name;
+    let items: JobItem[];
+    if (source.kind === 'param') {
+      const values = this.opts.params[source.name];
+      if (!Array.isArray(values)) {
+        throw new UsageError(
+          `Step '${name}' iterates over parameter '${source.name}', which is not a list in this run (received ${JSON.stringify(values)}); ` +
+            `pass a list, e.g. --param ${source.name}=a,b,c.`,
+        );
+      }
+      checkItemCount(values.length, `parameter '${source.name}'`, name);
+      items = await itemsOfValues(values, this.opts.store);
+    } else {
+      let ref: ArtifactRef;
+      let what: string;
+      if (source.kind === 'uri') {
+        if (!this.opts.resolveUri) {
+          throw new RunFailedError(`Step '${name}': foreach over ${source.uri} needs S3 access, which this store (${this.opts.store.location}) does not have.`, name);
+        }
+        ref = await this.opts.resolveUri(source.uri, name, 'foreach');
+        what = source.uri;
+      } else {
+        const upstream = await this.resolveIn(source.step, [...chain, name]);
+        const outputs = await this.upstreamOutputs(source.step, upstream.key, name);
+        const found = outputs[source.output];
+        if (found === undefined) {
+          throw new RunFailedError(
+            `Step '${name}' iterates over output '${source.output}' of step '${source.step}', but its record has only ` +
+              `[${Object.keys(outputs).sort().join(', ')}]; fix the foreach source or the upstream outputs.`,
+            name,
+          );
+        }
+        ref = found;
+        what = `${source.step}.${source.output}`;
+      }
+      items = await itemsOfArtifact(ref, this.opts.store, what, name);
+      checkItemCount(items.length, what, name);
+    }
+    const resolved = items.map((item): ResolvedItem => {
+      const doc: CacheKeyDocument = { ...base, item: item.ref !== undefined ? { ref: item.ref } : { value: item.value! } };
+      return { item, key: cacheKey(doc), doc };
+    });
+    const doc: CacheKeyDocument = { ...base, items: { keys: resolved.map((r) => r.key), names: items.map((i) => i.name) } };
+    return { key: cacheKey(doc), doc, items: resolved };
   }
 
   private upstreamOutputs(step: string, key: Hash, consumer: string): Promise<Readonly<Record<string, ArtifactRef>>> {

@@ -5,6 +5,7 @@ import { IntegrityError, NotFoundError } from '../errors';
 import type { JobSpec, LookupRequest, LookupResult, PipelineManifest, StepRunDocument } from '../manifest/types';
 import { canonicalJson } from '../store';
 import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import { gatherForeach, planForeach, type ForeachContext } from './foreach-step';
 import { KeyResolver, type UriResolver } from './key-resolver';
 
 /** An event the handler reports after each lookup. */
@@ -96,17 +97,39 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
     const resolver = await resolverFor(req);
     const manifest = resolver.manifest;
     const name = req.s;
-    const { key, doc } = await resolver.resolve(name);
+    const resolved = await resolver.resolve(name);
+    const { key, doc } = resolved;
     const step = manifest.steps[name];
     const runId = runIdOf(req.i.x);
     const fail = `Step '${name}' failed`;
+
+    const verify = async (record: StepRecord): Promise<void> => {
+      if (verifyOutputs) for (const ref of Object.values(record.outputs)) await store.verify(ref);
+    };
+    const foreachCtx = (): ForeachContext => ({
+      store,
+      pipeline: manifest.pipeline,
+      runId,
+      step,
+      resolved: { key, doc, items: resolved.items },
+      useCache: step.cache && !req.i.n,
+      verify,
+      onWarning: deps.onWarning,
+    });
+    if (req.g) {
+      const at = req.i.c?.at !== undefined ? new Date(req.i.c.at) : new Date();
+      const { document } = await gatherForeach(foreachCtx(), Number.isNaN(at.getTime()) ? new Date() : at);
+      deps.onEvent?.({ type: 'lookup', step: name, key, hit: document.status === 'reused', runId });
+      return { step: name, key, run: false, outputs: document.outputs, fail };
+    }
 
     if (step.cache && !req.i.n) {
       let record: StepRecord | undefined;
       let usable = false;
       try {
         record = await store.getRecord(key);
-        usable = record !== undefined;
+        // A foreach result with tolerated failures is reused by nobody: the lookup re-runs its failed items.
+        usable = record !== undefined && record.failedItems === undefined;
         if (record && verifyOutputs) {
           for (const ref of Object.values(record.outputs)) await store.verify(ref);
         }
@@ -127,11 +150,19 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
           recordRunId: record.runId,
           stdout: record.stdout,
           stderr: record.stderr,
+          ...(resolved.items ? { items: { total: resolved.items.length, ran: 0, reused: resolved.items.length, failed: 0 } } : {}),
         };
         await store.putJson(`runs/${runId}/${name}.json`, runDoc);
         deps.onEvent?.({ type: 'lookup', step: name, key, hit: true, runId });
         return { step: name, key, run: false, outputs: record.outputs, fail };
       }
+    }
+
+    if (step.foreach) {
+      const at = new Date().toISOString();
+      const plan = await planForeach(foreachCtx());
+      deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
+      return { step: name, key, run: true, jobs: plan.jobs, job: plan.plan, fail, at };
     }
 
     const job: JobSpec = {

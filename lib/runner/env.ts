@@ -48,5 +48,10 @@ export function contractEnv(spec: JobSpec, layout: StepDirLayout): Record<string
   env.PW_RUN_ID = spec.runId;
   env.PW_PIPELINE = spec.pipeline;
   env.PW_GPUS = String(spec.gpus);
+  if (spec.item) {
+    env.PW_ITEM = spec.item.value ?? join(layout.item, spec.item.name);
+    env.PW_ITEM_NAME = spec.item.name;
+    env.PW_ITEM_INDEX = String(spec.item.index);
+  }
   return env;
 }

@@ -31,6 +31,8 @@ export interface StepDirLayout {
   readonly finishedAt: string;
   /** Written by stage-in: `{ "job": <hash>, "stagedAt": <ISO> }`. */
   readonly staged: string;
+  /** A foreach item's file or directory is staged here, under its own name. */
+  readonly item: string;
 }
 
 /** The layout of a staging directory. */
@@ -49,5 +51,6 @@ export function stepDirLayout(root: string): StepDirLayout {
     startedAt: join(root, 'started_at'),
     finishedAt: join(root, 'finished_at'),
     staged: join(root, 'staged.json'),
+    item: join(root, 'item'),
   };
 }

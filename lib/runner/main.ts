@@ -16,6 +16,8 @@ import { exitCodeFor, UsageError } from '../errors';
 import { isHash, openStore } from '../store';
 import type { ArtifactStore, Hash } from '../store/types';
 import { stepDirLayout } from './layout';
+import { arrayIndexFromEnv, jobsOf } from './job-spec';
+import { stageInBatch, stageOutBatch } from './mini-batch';
 import { runJob } from './run-job';
 import { stageIn } from './stage-in';
 import { stageOut } from './stage-out';
@@ -91,8 +93,12 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
     return 0;
   }
   try {
-    const args = parseArgs(argv);
+    const parsed = parseArgs(argv);
     const s = store ?? storeFromEnv();
+    // A foreach plan: this array child's item jobs (one job, or a mini-batch run one after another).
+    const jobs = await jobsOf(s, parsed.job, arrayIndexFromEnv());
+    if (jobs.length !== 1) return await runItems(s, parsed, jobs);
+    const args: RunnerArgs = { ...parsed, job: jobs[0] };
     if (args.command === 'stage-in') {
       const staged = await stageIn(s, args.job, args.dir!);
       await shareWithAnyUser(args.dir!);
@@ -133,6 +139,38 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
     process.stderr.write(`pipewright runner: error: ${(err as Error)?.message ?? String(err)}\n`);
     return exitCodeFor(err);
   }
+}
+
+/** Runs the item jobs of a foreach plan: all of them even when one fails; fails when any did. */
+async function runItems(s: ArtifactStore, args: RunnerArgs, jobs: readonly Hash[]): Promise<number> {
+  if (args.command === 'stage-in') {
+    await stageInBatch(s, jobs, args.dir!);
+    await shareWithAnyUser(args.dir!);
+    process.stderr.write(`pipewright runner: staged ${jobs.length} item(s) in ${args.dir}\n`);
+    return 0;
+  }
+  if (args.command === 'stage-out') {
+    await stageOutBatch(s, jobs, args.dir!);
+    process.stderr.write(`pipewright runner: stored ${jobs.length} item(s)\n`);
+    return 0;
+  }
+  let failed = 0;
+  for (const job of jobs) {
+    try {
+      await runJob({
+        store: s,
+        job,
+        workRoot: args.workRoot,
+        onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+        onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
+      });
+    } catch (err) {
+      failed++;
+      process.stderr.write(`pipewright runner: error: ${(err as Error)?.message ?? String(err)}\n`);
+    }
+  }
+  process.stderr.write(`pipewright runner: ${jobs.length - failed} of ${jobs.length} item(s) stored\n`);
+  return failed > 0 ? 1 : 0;
 }
 
 const isEntry = process.argv[1] !== undefined && /runner[\\/]main\.[tj]s$|runner\.m?js$/.test(process.argv[1]);

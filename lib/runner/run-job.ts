@@ -11,7 +11,7 @@ import type { StepRunDocument } from '../manifest/types';
 import type { ArtifactStore, Hash, StepRecord } from '../store/types';
 import { stepDirLayout } from './layout';
 import { stageIn } from './stage-in';
-import { stageOut, storeLogs } from './stage-out';
+import { runDocumentKeyOf, stageOut, storeLogs } from './stage-out';
 
 /** Options for `runJob`. */
 export interface RunJobOptions {
@@ -95,7 +95,7 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
         error: message,
         exitCode: outcome.exitCode,
       };
-      await store.putJson(`runs/${spec.runId}/${spec.step}.json`, doc).catch(() => undefined);
+      await store.putJson(runDocumentKeyOf(spec), doc).catch(() => undefined);
       throw new RunFailedError(message, spec.step);
     };
 

@@ -29,7 +29,7 @@ export async function stageIn(store: ArtifactStore, jobHash: Hash, dir: string):
   const created = await mkdir(dir, { recursive: true });
   // A retried attempt may reuse the directory: start from a clean slate (a directory just created is one).
   if (created === undefined) await Promise.all(
-    [layout.work, layout.inputs, layout.outputs, layout.stdout, layout.stderr, layout.exitCode, layout.startedAt, layout.finishedAt].map((p) =>
+    [layout.work, layout.inputs, layout.outputs, layout.item, layout.stdout, layout.stderr, layout.exitCode, layout.startedAt, layout.finishedAt].map((p) =>
       rm(p, { recursive: true, force: true }),
     ),
   );
@@ -42,6 +42,7 @@ export async function stageIn(store: ArtifactStore, jobHash: Hash, dir: string):
   const env = contractEnv(spec, layout);
   await Promise.all([
     ...Object.entries(spec.inputs).map(([name, ref]) => store.materialize(ref, join(layout.inputs, name))),
+    ...(spec.item?.ref !== undefined ? [mkdir(layout.item).then(() => store.materialize(spec.item!.ref!, join(layout.item, spec.item!.name)))] : []),
     writeFile(layout.params, `${JSON.stringify(spec.params, null, 2)}\n`),
     writeFile(layout.metrics, ''),
     writeFile(layout.script, renderStepScript(spec, layout, env), { mode: 0o755 }),

@@ -4,12 +4,17 @@
 import { access, appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import type { JobSpec, StepRunDocument } from '../manifest/types';
+import { itemDocumentKey, type JobSpec, type StepRunDocument } from '../manifest/types';
 import type { ArtifactRef, ArtifactStore, Hash, Metric, StepRecord } from '../store/types';
 import { envSuffix } from './env';
 import { loadJobSpec } from './job-spec';
 import { type StepDirLayout, stepDirLayout } from './layout';
 import { parseMetrics } from './metrics';
+
+/** Where a job's run document goes: the step's, or for a foreach item the item's beside it. */
+export function runDocumentKeyOf(spec: JobSpec): string {
+  return spec.item ? itemDocumentKey(spec.runId, spec.step, spec.item.index) : `runs/${spec.runId}/${spec.step}.json`;
+}
 
 /** How the step's command ended. */
 export interface StepResult {
@@ -87,10 +92,15 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
       spec.step,
     );
   }
-  const [refs, logs] = await Promise.all([
+  const [refs, logs, stats] = await Promise.all([
     Promise.all(spec.outputs.map((name) => store.putPath(join(layout.outputs, name)))),
     storeLogs(store, layout, result.onWarning),
+    Promise.all(spec.outputs.map((name) => stat(join(layout.outputs, name)))),
   ]);
+  const sizes: Record<string, number> = {};
+  spec.outputs.forEach((name, i) => {
+    if (stats[i].isFile()) sizes[name] = stats[i].size;
+  });
   const outputs: Record<string, ArtifactRef> = Object.fromEntries(spec.outputs.map((name, i) => [name, refs[i]]));
 
   const record: StepRecord = {
@@ -106,6 +116,7 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
     stderr: logs.stderr,
     startedAt: result.startedAt,
     durationMs: result.durationMs,
+    ...(Object.keys(sizes).length > 0 ? { sizes } : {}),
   };
   const runDoc: StepRunDocument = {
     step: spec.step,
@@ -120,6 +131,6 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
     exitCode: 0,
   };
   // The record needs only the blobs above; the run document is informational, so both are written at once.
-  await Promise.all([store.putRecord(record), store.putJson(`runs/${spec.runId}/${spec.step}.json`, runDoc)]);
+  await Promise.all([store.putRecord(record), store.putJson(runDocumentKeyOf(spec), runDoc)]);
   return record;
 }

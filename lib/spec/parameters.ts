@@ -13,6 +13,7 @@ const TYPE_WORDS: Record<ParameterType, string> = {
   number: 'a number',
   integer: 'a whole number',
   boolean: 'true or false',
+  list: 'a list of strings',
 };
 
 /** Whether `value` has the parameter's type (numbers must be finite, integers whole). */
@@ -26,6 +27,8 @@ export function hasParameterType(type: ParameterType, value: unknown): value is 
       return typeof value === 'number' && Number.isSafeInteger(value);
     case 'boolean':
       return typeof value === 'boolean';
+    case 'list':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
   }
 }
 
@@ -34,7 +37,7 @@ export function parameterValueProblem(decl: ParameterIR, value: unknown): string
   if (!hasParameterType(decl.type, value)) {
     return `expected ${TYPE_WORDS[decl.type]} (type ${decl.type}); received ${describeValue(value)}`;
   }
-  if (decl.enum && !decl.enum.includes(value)) {
+  if (decl.enum && !Array.isArray(value) && !decl.enum.includes(value)) {
     return `expected one of ${decl.enum.map((v) => JSON.stringify(v)).join(', ')}; received ${JSON.stringify(value)}`;
   }
   if (typeof value === 'number') {
@@ -54,6 +57,19 @@ export function parseParameterString(decl: ParameterIR, text: string): { value: 
   switch (decl.type) {
     case 'string':
       return { value: text };
+    case 'list': {
+      // A JSON array of strings, or comma-separated items (`a,b,c`); an empty string is the empty list.
+      if (t.startsWith('[')) {
+        try {
+          const v: unknown = JSON.parse(t);
+          if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { value: v as string[] };
+        } catch {
+          // reported below
+        }
+        return { problem: `expected a JSON array of strings or comma-separated items (type list); received ${JSON.stringify(text)}` };
+      }
+      return { value: t === '' ? [] : t.split(',').map((x) => x.trim()) };
+    }
     case 'boolean':
       if (t === 'true' || t === 'false') return { value: t === 'true' };
       return { problem: `expected true or false (type boolean); received ${JSON.stringify(text)}` };
@@ -75,8 +91,8 @@ export interface ResolveParametersOptions {
 }
 
 function example(name: string, decl: ParameterIR): string {
-  const v = decl.default ?? decl.enum?.[0] ?? { string: 'text', number: 0.5, integer: 1, boolean: true }[decl.type];
-  return `${name}=${String(v)}`;
+  const v = decl.default ?? decl.enum?.[0] ?? { string: 'text', number: 0.5, integer: 1, boolean: true, list: ['a', 'b'] }[decl.type];
+  return `${name}=${Array.isArray(v) ? v.join(',') : String(v)}`;
 }
 
 /**
@@ -133,7 +149,7 @@ export function parameterJsonSchema(ir: PipelineIR): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const [name, decl] of Object.entries(ir.parameters)) {
-    const prop: Record<string, unknown> = { type: decl.type };
+    const prop: Record<string, unknown> = decl.type === 'list' ? { type: 'array', items: { type: 'string' } } : { type: decl.type };
     if (decl.description !== undefined) prop.description = decl.description;
     if (decl.default !== undefined) prop.default = decl.default;
     else required.push(name);

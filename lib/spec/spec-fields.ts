@@ -4,6 +4,7 @@
  * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
  */
 import type { Field } from './fields';
+import { MAX_FOREACH_ITEMS } from '../ir/limits';
 import { NAME_PATTERN, NAME_RULE } from './names';
 
 /** The image a step runs in when neither the step nor `defaults` names one. */
@@ -23,8 +24,16 @@ export const BUILTIN_DEFAULTS = {
 /** The maximum `retries` (AWS Batch allows 10 attempts in all). */
 export const MAX_RETRIES = 9;
 
+export { MAX_FOREACH_ITEMS } from '../ir/limits';
+
+/** The fractional vCPU sizes a step may ask for (Fargate's smallest). */
+export const FRACTIONAL_VCPUS: readonly number[] = [0.25, 0.5];
+
 /** A reference to another step's output: `<step>.<output>`. */
 export const OUTPUT_REF_PATTERN = /^([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62})$/;
+
+/** A foreach item source: an upstream output, a list parameter or an S3 prefix. */
+export const FOREACH_PATTERN = /^(([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62})|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/;
 
 /** An S3 URI input. */
 export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
@@ -49,7 +58,12 @@ const compute: Field = {
   kind: 'object',
   doc: 'Resources for one attempt of the step and the queue it runs on.',
   fields: {
-    vcpus: { kind: 'integer', minimum: 1, doc: 'Whole vCPUs.', default: BUILTIN_DEFAULTS.vcpus, example: 'vcpus: 2' },
+    vcpus: {
+      kind: 'number',
+      doc: 'vCPUs: a whole number, or 0.25 or 0.5 so that small steps and foreach items share a CPU.',
+      default: BUILTIN_DEFAULTS.vcpus,
+      example: 'vcpus: 2',
+    },
     memory: { kind: 'integer', minimum: 1, doc: 'Memory in MiB.', default: BUILTIN_DEFAULTS.memory, example: 'memory: 4096' },
     gpus: { kind: 'integer', minimum: 0, doc: 'GPUs; more than 0 selects the "gpu" queue unless a queue is named.', default: 0, example: 'gpus: 1' },
     queue: {
@@ -94,6 +108,15 @@ const cache: Field = {
 
 const scalar: Field = { kind: 'scalar', doc: 'A parameter value: string, number or boolean.' };
 
+/** A parameter value: a scalar, or a list of strings (for `list` parameters). */
+const parameterValue: Field = {
+  kind: 'union',
+  doc: 'A parameter value: string, number, boolean, or a list of strings (list parameters).',
+  expected: 'a string, number, boolean or a list of strings',
+  pick: (v) => (Array.isArray(v) ? 1 : 0),
+  variants: [scalar, { kind: 'list', items: { kind: 'string', doc: 'One item.' }, doc: 'A list of strings.' }],
+};
+
 const parameter: Field = {
   kind: 'object',
   doc: 'A pipeline parameter; one without a default is required at run time.',
@@ -101,11 +124,11 @@ const parameter: Field = {
   fields: {
     type: {
       kind: 'string',
-      values: ['string', 'number', 'integer', 'boolean'],
+      values: ['string', 'number', 'integer', 'boolean', 'list'],
       doc: 'The value type.',
       example: 'type: number',
     },
-    default: { ...scalar, doc: 'Value used when a run does not give one (none: the parameter is required).' },
+    default: { ...parameterValue, doc: 'Value used when a run does not give one (none: the parameter is required).' },
     enum: {
       kind: 'list',
       items: scalar,
@@ -223,6 +246,55 @@ const step: Field = {
       doc: 'A salt: changing it forces a new cache key for the step.',
       example: 'cacheVersion: "2"',
     },
+    foreach: {
+      kind: 'string',
+      pattern: FOREACH_PATTERN,
+      expected: 'an item source: "<step>.<output>", "params.<list parameter>" or an S3 prefix "s3://bucket/prefix/"',
+      doc: 'Runs the step once per item: of an upstream output (a JSON array, or a directory: one item per entry), of a list parameter, or of an S3 prefix.',
+      example: 'foreach: split.parts',
+    },
+    batch: {
+      kind: 'integer',
+      minimum: 1,
+      maximum: MAX_FOREACH_ITEMS,
+      doc: 'Items per job (a mini-batch) for a foreach step; each item keeps its own cache key.',
+      default: 1,
+      example: 'batch: 10',
+    },
+    tolerate: {
+      kind: 'union',
+      doc: 'Failed items a foreach step accepts: a count or a percentage of its items.',
+      expected: '{ count: <whole number >= 0> } or { percent: <0 to 100> }',
+      example: 'tolerate: { percent: 5 }',
+      pick: (v) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+        if ('count' in v) return 0;
+        if ('percent' in v) return 1;
+        return undefined;
+      },
+      variants: [
+        {
+          kind: 'object',
+          doc: 'At most this many failed items.',
+          required: ['count'],
+          fields: { count: { kind: 'integer', minimum: 0, maximum: MAX_FOREACH_ITEMS, doc: 'Failed items accepted.', example: 'count: 3' } },
+        },
+        {
+          kind: 'object',
+          doc: 'At most this percentage of the items failed.',
+          required: ['percent'],
+          fields: { percent: { kind: 'number', doc: 'Percentage of failed items accepted (0 to 100).', example: 'percent: 5' } },
+        },
+      ],
+    },
+    maxConcurrency: {
+      kind: 'integer',
+      minimum: 1,
+      maximum: MAX_FOREACH_ITEMS,
+      doc: 'Most jobs of a foreach step running at once.',
+      defaultDoc: 'as many as resources allow',
+      example: 'maxConcurrency: 8',
+    },
   },
 };
 
@@ -246,7 +318,7 @@ const schedule: Field = {
       kind: 'map',
       keys: 'name',
       what: 'parameter',
-      values: scalar,
+      values: parameterValue,
       doc: 'Parameter values for the runs it starts.',
       example: 'parameters: { epochs: 500 }',
     },

@@ -19,7 +19,8 @@ import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
-import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
+import { buildForeach, checkForeach, foreachUpstream, ITEMS_OUTPUT } from './foreach';
+import { BUILTIN_DEFAULTS, FRACTIONAL_VCPUS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
 
@@ -55,6 +56,10 @@ interface StepSpec {
   timeout?: number;
   cache?: boolean;
   cacheVersion?: string;
+  foreach?: string;
+  batch?: number;
+  tolerate?: { count?: number; percent?: number };
+  maxConcurrency?: number;
 }
 interface ScheduleSpec {
   cron?: string;
@@ -124,6 +129,9 @@ function checkParameters(spec: PipelineSpec, report: Report): void {
     const at = (k: string): string => joinPath(joinPath('parameters', name), k);
     if (p.type === undefined) continue;
     const numeric = p.type === 'number' || p.type === 'integer';
+    if (p.type === 'list' && p.enum !== undefined) {
+      report(at('enum'), `"enum" does not apply to list parameters; remove it or change the type`);
+    }
     for (const bound of ['minimum', 'maximum'] as const) {
       if (p[bound] !== undefined && !numeric) {
         report(at(bound), `"${bound}" applies only to number and integer parameters, and this one has type ${p.type}; remove it or change the type`);
@@ -192,6 +200,20 @@ function checkSteps(
   const paramsKnown = declaredParams !== undefined;
 
   const defaults = spec.defaults ?? {};
+  checkVcpus(defaults.compute?.vcpus, 'defaults.compute.vcpus', report);
+  const paramTypes = declaredParams === undefined
+    ? undefined
+    : Object.fromEntries(declaredParams.map((p) => [p, spec.parameters?.[p]?.type as string | undefined]));
+  const foreachCtx = {
+    steps: existing,
+    outputsOf: (step: string): readonly string[] | undefined => {
+      const up = steps[step];
+      const rawUp = rawSteps?.[step];
+      if (up === undefined || (up.outputs === undefined && rawUp?.outputs !== undefined)) return undefined;
+      return [...(up.outputs ?? []), ...(up.foreach !== undefined || rawUp?.foreach !== undefined ? [ITEMS_OUTPUT] : [])];
+    },
+    paramTypes,
+  };
   const defaultsQueue = defaults.compute?.queue;
   if (defaultsQueue !== undefined && !(defaultsQueue in queues)) {
     report('defaults.compute.queue', unknownQueue(defaultsQueue, queues));
@@ -200,6 +222,8 @@ function checkSteps(
   for (const [name, s] of Object.entries(steps)) {
     const at = (...segs: Array<string | number>): string => segs.reduce<string>((p, seg) => joinPath(p, seg), joinPath('steps', name));
     const rawStep = rawSteps?.[name] ?? {};
+    checkForeach(name, s, rawStep, foreachCtx, joinPath('steps', name), report);
+    checkVcpus(s.compute?.vcpus, at('compute', 'vcpus'), report);
 
     if (s.code !== undefined) {
       const abs = resolve(dir, s.code);
@@ -223,7 +247,7 @@ function checkSteps(
           const up = steps[upstream];
           const rawUp = rawSteps?.[upstream];
           const outputsValid = up !== undefined && (up.outputs !== undefined || rawUp?.outputs === undefined);
-          const outs = up?.outputs ?? [];
+          const outs = [...(up?.outputs ?? []), ...(up?.foreach !== undefined ? [ITEMS_OUTPUT] : [])];
           if (outputsValid && !outs.includes(output)) {
             const list = outs.length > 0 ? `its outputs are: ${outs.join(', ')}` : 'it declares no outputs';
             report(
@@ -278,6 +302,13 @@ function checkSteps(
   }
 }
 
+/** Reports a vCPU count that is neither a positive whole number nor one of the fractional sizes. */
+function checkVcpus(vcpus: number | undefined, path: string, report: Report): void {
+  if (vcpus === undefined) return;
+  if ((Number.isInteger(vcpus) && vcpus >= 1) || FRACTIONAL_VCPUS.includes(vcpus)) return;
+  report(path, `expected a positive whole number of vCPUs or one of ${FRACTIONAL_VCPUS.join(', ')}; received ${vcpus}; write e.g. vcpus: 0.5 or vcpus: 2`);
+}
+
 /** The keys of a raw mapping: [] when absent, undefined when it is not a mapping (already reported). */
 function rawKeys(v: unknown): string[] | undefined {
   if (v === undefined) return [];
@@ -302,6 +333,8 @@ function checkCycles(spec: PipelineSpec, report: Report): void {
     (s.after ?? []).forEach((a, i) => {
       if (a !== name && a in steps && !d.has(a)) d.set(a, joinPath(joinPath(joinPath('steps', name), 'after'), i));
     });
+    const source = foreachUpstream(s.foreach);
+    if (source !== undefined && source !== name && source in steps && !d.has(source)) d.set(source, joinPath(joinPath('steps', name), 'foreach'));
     deps.set(name, d);
   }
   const state = new Map<string, 'active' | 'done'>();
@@ -432,6 +465,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       timeoutSeconds: s.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeoutSeconds,
       cache: s.cache ?? defaults.cache ?? BUILTIN_DEFAULTS.cache,
       cacheVersion: s.cacheVersion,
+      foreach: buildForeach(s),
     }) as StepIR;
   }
   const schedules: Record<string, ScheduleIR> = {};

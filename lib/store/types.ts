@@ -58,10 +58,16 @@ export interface CacheKeyDocument {
   /** Input name → content reference of what the step received. */
   readonly inputs: Readonly<Record<string, ArtifactRef>>;
   /** Declared parameter name → value. */
-  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly params: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   /** Output names, sorted. */
   readonly outputs: readonly string[];
   readonly cacheVersion: string | null;
+  /** The item of a foreach step: its content (a file or directory reference, or its value). @default - not an item */
+  readonly item?: { readonly ref: ArtifactRef } | { readonly value: string };
+  /**
+   * A foreach step's whole result: the item keys and names, in item order. @default - not a foreach step
+   */
+  readonly items?: { readonly keys: readonly Hash[]; readonly names: readonly string[] };
 }
 
 /** What a successful step execution left behind, stored under its cache key. */
@@ -81,6 +87,20 @@ export interface StepRecord {
   readonly stderr: Hash;
   readonly startedAt: string;
   readonly durationMs: number;
+  /** Bytes of each output that is a file (for gathering foreach outputs into a tree). @default - not recorded */
+  readonly sizes?: Readonly<Record<string, number>>;
+  /**
+   * Items of a foreach step that failed (a result within its `tolerate`); a lookup re-runs them.
+   * @default - none: complete
+   */
+  readonly failedItems?: readonly FailedItem[];
+}
+
+/** One foreach item that failed. */
+export interface FailedItem {
+  readonly index: number;
+  readonly name: string;
+  readonly error: string;
 }
 
 /** Options for writing a file or directory into the store. */

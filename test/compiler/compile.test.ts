@@ -217,6 +217,8 @@ describe('compile: golden ASL', () => {
     expect(compiled.stateNames).toEqual({
       lookup: { prep: 'prep', train: 'train', tune: 'tune' },
       run: { prep: 'prep run', train: 'train run', tune: 'tune run' },
+      array: {},
+      gather: {},
     });
   });
 

@@ -131,8 +131,8 @@ const CASES: readonly BadCase[] = [
   { name: 'cache not a boolean', text: oneStep('command: [x]\ncache: "no" # <-'), path: 'steps.a.cache', message: /expected true or false; received the string "no"/ },
   { name: 'cacheVersion as a list', text: oneStep('command: [x]\ncacheVersion: [1] # <-'), path: 'steps.a.cacheVersion', message: /expected a string; received a list/ },
   // Compute and queues
-  { name: 'zero vcpus', text: oneStep('command: [x]\ncompute: { vcpus: 0 } # <-'), path: 'steps.a.compute.vcpus', message: /expected a positive whole number; received the number 0/ },
-  { name: 'fractional vcpus', text: oneStep('command: [x]\ncompute:\n  vcpus: 1.5 # <-'), path: 'steps.a.compute.vcpus', message: /positive whole number; received the number 1\.5/ },
+  { name: 'zero vcpus', text: oneStep('command: [x]\ncompute: { vcpus: 0 } # <-'), path: 'steps.a.compute.vcpus', message: /expected a positive whole number of vCPUs or one of 0\.25, 0\.5; received 0;/ },
+  { name: 'fractional vcpus', text: oneStep('command: [x]\ncompute:\n  vcpus: 1.5 # <-'), path: 'steps.a.compute.vcpus', message: /positive whole number of vCPUs or one of 0\.25, 0\.5; received 1\.5/ },
   { name: 'negative memory', text: oneStep('command: [x]\ncompute:\n  memory: -1 # <-'), path: 'steps.a.compute.memory', message: /positive whole number; received the number -1/ },
   { name: 'memory as a string', text: oneStep('command: [x]\ncompute:\n  memory: 4GB # <-'), path: 'steps.a.compute.memory', message: /received the string "4GB".*memory: 4096/ },
   { name: 'fractional gpus', text: oneStep('command: [x]\ncompute:\n  gpus: 0.5 # <-'), path: 'steps.a.compute.gpus', message: /whole number >= 0; received the number 0\.5/ },
@@ -150,7 +150,7 @@ const CASES: readonly BadCase[] = [
   { name: 'timeout in the wrong unit order', text: oneStep('command: [x]\ntimeout: 30m1h # <-'), path: 'steps.a.timeout', message: /units d, h, m, s in that order/ },
   // Parameters
   { name: 'parameter without a type', text: 'name: demo\nparameters:\n  lr: { default: 0.5 } # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.lr.type', message: /missing required key "type"/ },
-  { name: 'unknown parameter type', text: 'name: demo\nparameters:\n  lr: { type: float } # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.lr.type', message: /expected one of string, number, integer, boolean; received the string "float"/ },
+  { name: 'unknown parameter type', text: 'name: demo\nparameters:\n  lr: { type: float } # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.lr.type', message: /expected one of string, number, integer, boolean, list; received the string "float"/ },
   { name: 'default of the wrong type', text: 'name: demo\nparameters:\n  epochs:\n    type: integer\n    default: 0.5 # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.epochs.default', message: /own declaration: expected a whole number .*received the number 0\.5/ },
   { name: 'default outside the enum', text: 'name: demo\nparameters:\n  split:\n    type: string\n    enum: [a, b]\n    default: c # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.split.default', message: /expected one of "a", "b"; received "c"/ },
   { name: 'default below the minimum', text: 'name: demo\nparameters:\n  lr:\n    type: number\n    minimum: 0\n    default: -1 # <-\nsteps:\n  a: { command: [x] }\n', path: 'parameters.lr.default', message: /expected a value >= 0 .*received -1/ },

@@ -217,8 +217,8 @@ steps:
     expect(problems.map((p) => [p.line, p.path])).toEqual([
       [1, 'name'],
       [4, 'steps.a.command'],
-      [5, 'steps.a.compute.vcpus'],
       [5, 'steps.a.compute.gpus'],
+      [5, 'steps.a.compute.vcpus'],
       [6, 'steps.a.retries'],
       [9, 'steps.b.inputs.i'],
     ]);

@@ -1,0 +1,214 @@
+/**
+ * The two tasks of a foreach step that the lookup function runs: the plan (which items missed the cache,
+ * as one blob of item jobs) and the gather (the items' outputs as one directory per output, and the
+ * tolerance check).
+ *
+ * No item list travels in the state machine: the plan returns a count and a blob hash, and the gather
+ * reads the item records from the store.
+ */
+import { RunFailedError } from '../errors';
+import type { ForeachIR } from '../ir/types';
+import { type ForeachPlan, type ItemCounts, itemDocumentKey, type JobSpec, type ManifestStep, type StepRunDocument } from '../manifest/types';
+import { canonicalJson, encodeTreeManifest, makeTreeManifest, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
+import type { ArtifactRef, ArtifactStore, FailedItem, Hash, Metric, StepRecord, TreeEntry } from '../store/types';
+import type { ResolvedItem, ResolvedKey } from './key-resolver';
+
+/** The output of every foreach step listing its items (see lib/spec/foreach.ts). */
+export const ITEMS_OUTPUT = 'items';
+
+/** What the plan and the gather need about the step and the run. */
+export interface ForeachContext {
+  readonly store: ArtifactStore;
+  readonly pipeline: string;
+  readonly runId: string;
+  readonly step: ManifestStep;
+  readonly resolved: ResolvedKey;
+  /** Whether item records may be reused (`cache` and not `--no-cache`). */
+  readonly useCache: boolean;
+  /** Checks a hit's outputs; throws when they are damaged. */
+  readonly verify: (record: StepRecord) => Promise<void>;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** The plan's outcome: the number of jobs and the plan blob. */
+export interface ForeachPlanResult {
+  readonly jobs: number;
+  readonly plan: Hash;
+  readonly misses: number;
+}
+
+/** Finds the items that missed the cache and stores one JobSpec per item and the plan that groups them into jobs. */
+export async function planForeach(ctx: ForeachContext): Promise<ForeachPlanResult> {
+  const { store, step, resolved } = ctx;
+  const items = resolved.items ?? [];
+  const hits = await Promise.all(items.map((it) => (ctx.useCache ? usableRecord(ctx, it) : Promise.resolve(undefined))));
+  const missed = items.filter((_, i) => hits[i] === undefined);
+  const jobHashes = await Promise.all(missed.map((it) => store.putBytes(Buffer.from(canonicalJson(itemJob(ctx, it)), 'utf8'))));
+  const size = (step.foreach as ForeachIR).batch;
+  const batches: Hash[][] = [];
+  for (let i = 0; i < jobHashes.length; i += size) batches.push(jobHashes.slice(i, i + size));
+  const plan: ForeachPlan = { v: 1, kind: 'foreach', step: step.name, runId: ctx.runId, batches };
+  const hash = await store.putBytes(Buffer.from(canonicalJson(plan), 'utf8'));
+  return { jobs: batches.length, plan: hash, misses: missed.length };
+}
+
+async function usableRecord(ctx: ForeachContext, it: ResolvedItem): Promise<StepRecord | undefined> {
+  try {
+    const record = await ctx.store.getRecord(it.key);
+    if (record) await ctx.verify(record);
+    return record;
+  } catch (err) {
+    ctx.onWarning?.(`Step '${ctx.step.name}' item ${it.item.name}: the stored record ${it.key} is damaged (${(err as Error).message}); re-running the item.`);
+    return undefined;
+  }
+}
+
+function itemJob(ctx: ForeachContext, it: ResolvedItem): JobSpec {
+  const { step } = ctx;
+  return {
+    v: 1,
+    pipeline: ctx.pipeline,
+    runId: ctx.runId,
+    step: step.name,
+    key: it.key,
+    keyDocument: it.doc,
+    code: step.code,
+    command: step.command,
+    env: step.env,
+    inputs: it.doc.inputs,
+    params: it.doc.params,
+    outputs: step.outputs,
+    gpus: step.compute.gpus,
+    item: it.item,
+  };
+}
+
+/** The most failed items a step accepts out of `total`. */
+export function toleratedFailures(foreach: ForeachIR, total: number): number {
+  return foreach.tolerate.kind === 'count' ? foreach.tolerate.count : Math.floor((foreach.tolerate.percent * total) / 100);
+}
+
+/** What the gather found. */
+export interface GatherResult {
+  readonly record?: StepRecord;
+  readonly document: StepRunDocument;
+}
+
+/**
+ * Reads every item's record, builds one directory per output (an entry per finished item, named after it,
+ * in item order) and the `items` list, and writes the step's record and run document.
+ *
+ * Throws RunFailedError when more items failed than the step tolerates (after writing the run document;
+ * the finished items keep their records, so a re-run reuses them).
+ */
+export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promise<GatherResult> {
+  const { store, step, resolved, runId } = ctx;
+  const items = resolved.items ?? [];
+  const records = await Promise.all(items.map((it) => store.getRecord(it.key)));
+  const failedItems: FailedItem[] = [];
+  await Promise.all(
+    items.map(async (it, i) => {
+      if (records[i]) return;
+      const doc = await store.getJson<StepRunDocument>(itemDocumentKey(runId, step.name, it.item.index)).catch(() => undefined);
+      const error = doc?.error ?? 'the item did not run (its job was not started, or was stopped)';
+      failedItems.push({ index: it.item.index, name: it.item.name, error });
+    }),
+  );
+  failedItems.sort((a, b) => a.index - b.index);
+  const counts: ItemCounts = {
+    total: items.length,
+    ran: records.filter((r) => r?.runId === runId).length,
+    reused: records.filter((r) => r !== undefined && r.runId !== runId).length,
+    failed: failedItems.length,
+  };
+  const durationMs = Math.round(Date.now() - startedAt.getTime());
+  const itemsList = items.map((it, i) => ({
+    index: it.item.index,
+    name: it.item.name,
+    status: records[i] ? 'ok' : 'failed',
+    key: it.key,
+    ...(records[i] ? {} : { error: failedItems.find((f) => f.index === it.item.index)!.error }),
+  }));
+  const allowed = toleratedFailures(step.foreach as ForeachIR, items.length);
+  const tolerated = failedItems.length <= allowed;
+  const metrics: Metric[] = [
+    { name: 'items', value: counts.total },
+    { name: 'items_failed', value: counts.failed },
+  ];
+  if (!tolerated) {
+    const document: StepRunDocument = {
+      step: step.name,
+      status: 'failed',
+      cacheKey: resolved.key,
+      outputs: {},
+      metrics,
+      durationMs,
+      startedAt: startedAt.toISOString(),
+      error: failureMessage(step.name, failedItems, items.length, allowed),
+      items: counts,
+      failedItems,
+    };
+    await store.putJson(`runs/${runId}/${step.name}.json`, document);
+    throw new RunFailedError(document.error!, step.name);
+  }
+
+  const outputs: Record<string, ArtifactRef> = {};
+  for (const output of step.outputs) {
+    const entries = await Promise.all(
+      items.flatMap((it, i) => {
+        const r = records[i];
+        return r ? [entryOf(store, it.item.name, r, output)] : [];
+      }),
+    );
+    outputs[output] = `tree:${await store.putBytes(encodeTreeManifest(makeTreeManifest(entries)))}`;
+  }
+  outputs[ITEMS_OUTPUT] = await store.putBytes(Buffer.from(`${JSON.stringify(itemsList, null, 2)}\n`, 'utf8'));
+  const empty = await store.putBytes(new Uint8Array(0));
+  const itemsMs = records.reduce((sum, r) => sum + (r?.runId === runId ? r.durationMs : 0), 0);
+  const record: StepRecord = {
+    v: 1,
+    key: resolved.key,
+    keyDocument: resolved.doc,
+    step: step.name,
+    pipeline: ctx.pipeline,
+    runId,
+    outputs,
+    metrics,
+    stdout: empty,
+    stderr: empty,
+    startedAt: startedAt.toISOString(),
+    durationMs: records.reduce((sum, r) => sum + (r?.durationMs ?? 0), 0),
+    ...(failedItems.length > 0 ? { failedItems } : {}),
+  };
+  const document: StepRunDocument = {
+    step: step.name,
+    status: counts.ran > 0 || counts.failed > 0 ? 'ran' : 'reused',
+    cacheKey: resolved.key,
+    outputs,
+    metrics,
+    durationMs: Math.max(durationMs, 0),
+    startedAt: startedAt.toISOString(),
+    ...(counts.ran === 0 && counts.failed === 0 ? { savedMs: record.durationMs - itemsMs } : {}),
+    items: counts,
+    ...(failedItems.length > 0 ? { failedItems } : {}),
+  };
+  await Promise.all([store.putRecord(record), store.putJson(`runs/${runId}/${step.name}.json`, document)]);
+  return { record, document };
+}
+
+async function entryOf(store: ArtifactStore, name: string, record: StepRecord, output: string): Promise<TreeEntry> {
+  const ref = record.outputs[output];
+  if (ref.startsWith('tree:')) return { name, type: 'tree', mode: EXECUTABLE_MODE, hash: ref.slice('tree:'.length) as Hash };
+  const size = record.sizes?.[output] ?? (await store.getBytes(ref as Hash)).length;
+  return { name, type: 'file', mode: REGULAR_MODE, hash: ref as Hash, size };
+}
+
+function failureMessage(step: string, failed: readonly FailedItem[], total: number, allowed: number): string {
+  const shown = failed.slice(0, 5).map((f) => `  item ${f.name} (#${f.index}): ${f.error.split('\n')[0]}`);
+  const more = failed.length > shown.length ? [`  … and ${failed.length - shown.length} more`] : [];
+  return (
+    `Step '${step}' failed: ${failed.length} of ${total} items failed, more than it tolerates (${allowed}); ` +
+    `the ${total - failed.length} finished items are kept and a re-run reuses them. Raise "tolerate" or fix the items:\n` +
+    [...shown, ...more].join('\n')
+  );
+}
