@@ -48,6 +48,8 @@ export function stepViewOf(doc: StepRunDocument): ApiStepView {
     metrics: lastMetricValues(doc.metrics),
     ...(doc.savedMs !== undefined ? { savedMs: doc.savedMs } : {}),
     ...(doc.error !== undefined ? { error: doc.error } : {}),
+    ...(doc.items !== undefined ? { items: doc.items } : {}),
+    ...(doc.failedItems !== undefined ? { failedItems: doc.failedItems } : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * `ApiDeps` interface its two implementations (cloud: Step Functions + Batch; local: the engine) fulfil.
  */
 import type { ParameterIR, ParameterValue } from '../ir/types';
-import type { ArtifactRef, Hash } from '../store/types';
+import type { ItemCounts } from '../manifest/types';
+import type { ArtifactRef, FailedItem, Hash } from '../store/types';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
 export interface ApiRequest {
@@ -58,6 +59,10 @@ export interface ApiStepView {
   readonly savedMs?: number;
   /** @default - none */
   readonly error?: string;
+  /** A foreach step's item counts. @default - not a foreach step */
+  readonly items?: ItemCounts;
+  /** A foreach step's failed items and their errors. @default - none */
+  readonly failedItems?: readonly FailedItem[];
 }
 
 /** What `GET /pipelines/{name}/runs/{runId}` returns: the run document shape of `pipewright show --json`. */

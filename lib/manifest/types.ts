@@ -104,7 +104,7 @@ export interface ForeachPlan {
 export interface JobItem {
   /** Position in the step's item list (0-based). */
   readonly index: number;
-  /** Its name in the gathered outputs: the entry name, or the index zero-padded to 5 digits. */
+  /** Its name in the gathered outputs: the entry name, or the index zero-padded to 4 digits. */
   readonly name: string;
   /** The item's file or directory (directory or s3 sources, or a JSON array item). @default - a value */
   readonly ref?: ArtifactRef;

@@ -10,7 +10,7 @@ import { MAX_FOREACH_ITEMS } from '../ir/limits';
 import { canonicalJson, decodeTreeManifest } from '../store';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store/types';
 
-/** Width of the zero-padded index that names a value item (`00042`). */
+/** Width of the zero-padded index that names a value item (`0042`). */
 const INDEX_WIDTH = String(MAX_FOREACH_ITEMS - 1).length;
 
 /** The name of the item at `index` when it has none of its own. */

@@ -15,6 +15,17 @@ function settled<T>(p: Promise<T>): { value?: T } {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('ResourcePool', () => {
+  it('runs four quarter-vCPU items at once on one CPU, and a fifth only when one ends', async () => {
+    const p = new ResourcePool({ cpus: 1, memory: 8192, gpus: [], concurrency: 10 });
+    const leases = await Promise.all([1, 2, 3, 4].map(() => p.acquire({ vcpus: 0.25, memory: 100, gpus: 0 })));
+    const fifth = settled(p.acquire({ vcpus: 0.25, memory: 100, gpus: 0 }));
+    await tick();
+    expect(fifth.value).toBeUndefined();
+    leases[0].release();
+    await tick();
+    expect(fifth.value).toBeDefined();
+  });
+
   it('admits steps while CPUs last and releases them on release()', async () => {
     const p = pool();
     const a = await p.acquire({ vcpus: 3, memory: 100, gpus: 0 });

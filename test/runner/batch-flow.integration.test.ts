@@ -16,6 +16,7 @@ import { createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
 import { type S3Server, startS3rver } from '../support/s3-servers';
 import { irisIR } from './iris-fixture';
+import type { PipelineIR } from '../../lib/ir/types';
 
 const ROOT = resolve(__dirname, '../..');
 const PREFIX = 'artifacts';
@@ -58,8 +59,11 @@ function proc(cmd: string, args: string[], env: Record<string, string>): Promise
 }
 
 /** One Batch job: stage-in (runner image), step.sh (user image), stage-out only on success. */
-async function batchJob(job: Hash, name: string): Promise<{ step: number | null; log: string }> {
-  const runnerEnv = {
+async function batchJob(job: Hash, name: string, arrayIndex?: number): Promise<{ step: number | null; log: string; stageOut?: number | null }> {
+  const runnerEnv: Record<string, string> = {
+    // Batch sets AWS_BATCH_JOB_ARRAY_INDEX in every container of an array child
+    // (https://docs.aws.amazon.com/batch/latest/userguide/array_jobs.html).
+    ...(arrayIndex !== undefined ? { AWS_BATCH_JOB_ARRAY_INDEX: String(arrayIndex) } : {}),
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     PIPEWRIGHT_STORE: `s3://${s3.bucket}/${PREFIX}`,
     PIPEWRIGHT_S3_ENDPOINT: s3.endpoint,
@@ -67,17 +71,20 @@ async function batchJob(job: Hash, name: string): Promise<{ step: number | null;
     AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     AWS_REGION: 'us-east-1',
   };
-  const pw = join(dir, `pw-${name}-${job.slice(7, 15)}`);
+  const pw = join(dir, `pw-${name}-${job.slice(7, 15)}-${arrayIndex ?? 'x'}`);
   await mkdir(pw);
   const stageInRun = await proc('node', [bundle, 'stage-in', '--job', job, '--dir', pw], runnerEnv);
   expect(stageInRun.code, stageInRun.out).toBe(0);
   // The user's container knows nothing of the store: no credentials, no PIPEWRIGHT_STORE.
   const user = await proc('/bin/sh', [join(pw, 'step.sh')], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  let stageOut: number | null | undefined;
   if (user.code === 0) {
     const out = await proc('node', [bundle, 'stage-out', '--job', job, '--dir', pw], runnerEnv);
-    expect(out.code, out.out).toBe(0);
+    // A mini-batch with a failed item fails its stage-out, so Batch marks the array child failed.
+    if (arrayIndex === undefined) expect(out.code, out.out).toBe(0);
+    stageOut = out.code;
   }
-  return { step: user.code, log: user.out };
+  return { step: user.code, log: user.out, stageOut };
 }
 
 describe('Batch flow against S3 on loopback', () => {
@@ -116,5 +123,63 @@ describe('Batch flow against S3 on loopback', () => {
     expect(failed.step).toBe(1);
     expect(failed.log).toMatch(/accuracy 0\.\d+ is below min_accuracy 0\.999/);
     expect(await store.getRecord(r.key)).toBeUndefined();
+  });
+});
+
+describe('a foreach step as one Batch array job', () => {
+  it('runs each child\'s mini-batch by AWS_BATCH_JOB_ARRAY_INDEX through stage-in / step.sh / stage-out, then gathers', async () => {
+    // GIVEN a foreach over 5 values in mini-batches of 2 (3 children), one of which fails, 1 failure tolerated
+    const base = irisIR();
+    const ir: PipelineIR = {
+      ...base,
+      name: 'genres',
+      parameters: { genres: { type: 'list' } },
+      steps: {
+        each: {
+          ...base.steps.prepare,
+          name: 'each',
+          code: undefined,
+          inputs: {},
+          params: [],
+          command: ['sh', '-c', '[ "$PW_ITEM" != bad ] || exit 9; echo "$PW_ITEM_NAME:$PW_ITEM" > "$PW_OUTPUT_OUT"'],
+          outputs: ['out'],
+          foreach: { source: { kind: 'param', name: 'genres' }, batch: 2, tolerate: { kind: 'count', count: 1 }, maxConcurrency: 0 },
+        },
+      },
+    };
+    const { hash } = await buildManifest(ir, store);
+    const lookup = createLookupHandler({ store, verifyOutputs: false });
+    const i = { p: { genres: ['rock', 'bad', 'pop', 'folk', 'soul'] }, n: false, m: hash, x: 'exec:array-1' };
+    // WHEN the lookup plans it
+    const plan = await lookup({ s: 'each', i });
+    // THEN 3 jobs are planned, and only a count and a hash travel in the state
+    expect(plan).toMatchObject({ run: true, jobs: 3, job: expect.stringMatching(/^sha256:/) });
+    expect(JSON.stringify(plan).length).toBeLessThan(400);
+    // WHEN each array child runs its mini-batch (the user's container exits 0; stage-out reports each item)
+    const stageOuts: Array<number | null | undefined> = [];
+    for (let index = 0; index < 3; index++) {
+      const child = await batchJob(plan.job!, 'each', index);
+      expect(child.step, child.log).toBe(0);
+      stageOuts.push(child.stageOut);
+    }
+    // the child holding the bad item (index 0: items 0 and 1) failed; the others succeeded
+    expect(stageOuts).toEqual([1, 0, 0]);
+    // AND the gather runs
+    await lookup({ s: 'each', g: true, i: { ...i, c: plan } });
+    // THEN the step succeeded within tolerate, the failed item is listed with its error, the others gathered
+    const doc = await store.getJson<StepRunDocument>('runs/array-1/each.json');
+    expect(doc).toMatchObject({ status: 'ran', items: { total: 5, ran: 4, reused: 0, failed: 1 } });
+    expect(doc!.failedItems).toEqual([{ index: 1, name: '0001', error: expect.stringMatching(/item 0001 failed: exit code 9/) }]);
+    const tree = JSON.parse((await store.getBytes(doc!.outputs.out.slice(5) as Hash)).toString()) as { entries: { name: string }[] };
+    expect(tree.entries.map((e) => e.name)).toEqual(['0000', '0002', '0003', '0004']);
+
+    // WHEN a second execution with the bad value fixed runs: one job (a plain job, not an array) for one item
+    const fixed = { ...i, p: { genres: ['rock', 'jazz', 'pop', 'folk', 'soul'] }, x: 'exec:array-2' };
+    const again = await lookup({ s: 'each', i: fixed });
+    expect(again).toMatchObject({ run: true, jobs: 1 });
+    const single = await batchJob(again.job!, 'each-2');
+    expect(single.step, single.log).toBe(0);
+    await lookup({ s: 'each', g: true, i: { ...fixed, c: again } });
+    expect(await store.getJson<StepRunDocument>('runs/array-2/each.json')).toMatchObject({ items: { total: 5, ran: 1, reused: 4, failed: 0 } });
   });
 });

@@ -40,8 +40,21 @@ export function formatRun(doc: RunDocument): string {
     ]);
   }
   lines.push(table(rows));
+  lines.push(...formatItems(doc));
   if (doc.status !== 'running') lines.push('', formatSummary(doc));
   return lines.join('\n');
+}
+
+/** Lines for each foreach step: its item counts and failed items. */
+export function formatItems(doc: RunDocument): string[] {
+  const lines: string[] = [];
+  for (const [name, s] of Object.entries(doc.steps)) {
+    if (!s.items) continue;
+    const { total, ran, reused, failed } = s.items;
+    lines.push('', `${name}: ${total} items: ${ran} ran, ${reused} reused, ${failed} failed`);
+    for (const f of s.failedItems ?? []) lines.push(`  item ${f.name} (#${f.index}) failed: ${f.error.split('\n')[0]}`);
+  }
+  return lines;
 }
 
 /** Registers `show`. */
