@@ -41,7 +41,8 @@ export function lastMetricValues(metrics: readonly Metric[] | Readonly<Record<st
 export function stepViewOf(doc: StepRunDocument): ApiStepView {
   return {
     status: doc.status,
-    cacheKey: doc.cacheKey,
+    ...(doc.cacheKey !== undefined ? { cacheKey: doc.cacheKey } : {}),
+    ...(doc.skip ? { reason: doc.skip.reason, skippedBy: doc.skip.step, condition: doc.skip.condition } : {}),
     ...(doc.startedAt !== undefined ? { startedAt: doc.startedAt } : {}),
     durationMs: doc.durationMs,
     outputs: doc.outputs,

@@ -59,6 +59,12 @@ export interface ApiStepView {
   readonly savedMs?: number;
   /** @default - none */
   readonly error?: string;
+  /** `condition`: skipped because a condition was false (its own, or that of `skippedBy`); not a failure. @default - none */
+  readonly reason?: 'condition';
+  /** @default - none */
+  readonly skippedBy?: string;
+  /** @default - none */
+  readonly condition?: string;
   /** A foreach step's item counts. @default - not a foreach step */
   readonly items?: ItemCounts;
   /** A foreach step's failed items and their errors. @default - none */

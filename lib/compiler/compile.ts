@@ -1,6 +1,7 @@
 /** The compiler entry point: IR → ASL definition with placeholders + job-definition table. */
 import { DefinitionError } from '../errors';
 import type { PipelineIR } from '../ir/types';
+import { choiceRule } from './condition';
 import { buildDag } from './dag';
 import { decompose } from './decompose';
 import { emitDefinition } from './emit';
@@ -23,6 +24,7 @@ export function compile(ir: PipelineIR): CompiledPipeline {
     queue: queuePlaceholder(ir.steps[s].compute.queue),
     jobDefinition: jobs.byStep[s],
     foreach: ir.steps[s].foreach !== undefined,
+    ...(ir.steps[s].when ? { when: choiceRule(ir.steps[s].when!.condition) } : {}),
   }));
   const lookup: Record<string, string> = {};
   const run: Record<string, string> = {};

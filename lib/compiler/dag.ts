@@ -5,6 +5,7 @@
  * A step depends on every step it takes an input from and every step in its `after` list.
  */
 import { DefinitionError, type Problem } from '../errors';
+import { conditionSteps } from '../ir/condition';
 import type { PipelineIR } from '../ir/types';
 
 /** A DAG over steps; node `i` is the step `names[i]`, names sorted so that indices never depend on file order. */
@@ -23,6 +24,7 @@ export function dependenciesOf(ir: PipelineIR): Record<string, string[]> {
     const set = new Set<string>(step.after);
     for (const input of Object.values(step.inputs)) if (input.kind === 'step') set.add(input.step);
     if (step.foreach?.source.kind === 'step') set.add(step.foreach.source.step);
+    if (step.when) for (const w of conditionSteps(step.when.condition)) set.add(w);
     deps[name] = [...set];
   }
   return deps;

@@ -30,6 +30,8 @@ export interface StepTarget {
   readonly jobDefinition: string;
   /** Whether the step is a foreach (a job-count Choice, an array job and a gather task). @default false */
   readonly foreach?: boolean;
+  /** The Choice rule of the step's condition (a `<s> when?` Choice after its lookup). @default - no condition */
+  readonly when?: Readonly<Record<string, unknown>>;
 }
 
 /** The Batch task resource that waits for the job (or array job) to finish. */
@@ -107,9 +109,13 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
           Parameters: { s, 'i.$': '$' },
           ResultPath: '$.c',
           Retry: LOOKUP_RETRY,
-          Next: `${s} reused?`,
+          Next: target(s).when ? `${s} when?` : `${s} reused?`,
         };
-        const { foreach } = target(s);
+        const { foreach, when } = target(s);
+        if (when) {
+          // False: the step is skipped (its lookup already recorded why), as is every step needing its outputs.
+          states[`${s} when?`] = { Type: 'Choice', Choices: [{ ...when, Next: `${s} reused?` }], Default: next ?? done };
+        }
         states[`${s} reused?`] = {
           Type: 'Choice',
           Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: foreach ? `${s} jobs?` : `${s} run` }],

@@ -218,6 +218,11 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
       finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
       throw err;
     }
+    if (r.skip) {
+      finish(step, { status: 'skipped', reason: 'condition', skippedBy: r.skip.step, condition: r.skip.condition });
+      return r;
+    }
+    if (r.key === undefined) throw new RunFailedError(`Step '${step}': the lookup returned no cache key.`, step);
     keys.set(step, r.key);
     if (!r.run) {
       const record = store.knownRecord(r.key) ?? (await store.getRecord(r.key));

@@ -39,9 +39,19 @@ export async function explainStep(store: ArtifactStore, runId: string, step: str
     const record = await store.getRecord(result.cacheKey).catch(() => undefined);
     return out([`reused: key ${result.cacheKey} recorded by run ${record?.runId ?? '(record no longer in the store)'}`]);
   }
+  if (result.status === 'skipped' && result.reason === 'condition') {
+    return out([
+      result.skippedBy === step
+        ? `skipped: its condition ${JSON.stringify(result.condition)} was false (not a failure)`
+        : `skipped: it needs the outputs of step '${result.skippedBy}', whose condition ${JSON.stringify(result.condition)} was false (not a failure)`,
+    ]);
+  }
   if (result.status === 'skipped' && !result.cacheKey) {
     return out([`skipped: the step never started because another step failed or the run was stopped`]);
   }
+  const items = result.items
+    ? [`items: ${result.items.total} total, ${result.items.ran} ran, ${result.items.reused} reused (each item has its own key), ${result.items.failed} failed`]
+    : [];
   const head =
     result.status === 'ran'
       ? `ran: key ${result.cacheKey}`
@@ -65,7 +75,7 @@ export async function explainStep(store: ArtifactStore, runId: string, step: str
       return out([head, `compared with run ${prev.runId}: key ${prevKey} (this run's key document was not recorded)`]);
     }
     const diffs = await explainKeys(previous, current, { store });
-    return out([head, `compared with run ${prev.runId} (key ${prevKey}):`, ...diffs.map((d) => `  ${d}`)]);
+    return out([head, ...items, `compared with run ${prev.runId} (key ${prevKey}):`, ...diffs.map((d) => `  ${d}`)]);
   }
-  return out([head, 'first run of this step: no earlier run of this pipeline recorded it']);
+  return out([head, ...items, 'first run of this step: no earlier run of this pipeline recorded it']);
 }

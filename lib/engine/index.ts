@@ -11,5 +11,5 @@ export type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepRe
 export { listRunIds, listRuns, loadRun, resolveRunId, runDocumentKey } from './runs';
 export { executionArn, isRunId, newRunId } from './run-id';
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
-export { createProgressReporter, formatDuration, formatMetrics, formatSummary, type ProgressOptions, type ProgressReporter } from './progress';
+export { createProgressReporter, formatDuration, formatMetrics, formatSummary, skipWhy, type ProgressOptions, type ProgressReporter } from './progress';
 export { explainStep, type StepExplanation } from './explain';

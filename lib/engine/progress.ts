@@ -65,6 +65,11 @@ export function formatSummary(doc: RunDocument): string {
   return lines.join('\n');
 }
 
+/** Why a step was skipped for a condition, in words. */
+export function skipWhy(r: Pick<StepResult, 'skippedBy' | 'condition'>): string {
+  return `condition ${JSON.stringify(r.condition ?? '')} of step '${r.skippedBy ?? '?'}' is false`;
+}
+
 function describeResult(r: StepResult): string {
   const items = r.items ? ` [items: ${r.items.total} total, ${r.items.ran} ran, ${r.items.reused} reused, ${r.items.failed} failed]` : '';
   return describeStatus(r) + items;
@@ -79,6 +84,7 @@ function describeStatus(r: StepResult): string {
     case 'failed':
       return `failed: ${r.error ?? 'unknown error'}`;
     case 'skipped':
+      if (r.reason === 'condition') return `skipped: ${skipWhy(r)}`;
       return r.error ? `skipped (${r.error})` : 'skipped';
   }
 }

@@ -26,6 +26,16 @@ export interface StepResult {
   readonly savedMs?: number;
   /** Why the step failed. @default - none */
   readonly error?: string;
+  /**
+   * Why a skipped step was skipped: `condition` = its own condition was false, or it needs the outputs of a
+   * step whose condition was false (`skippedBy`). Skipping for a condition is not a failure.
+   * @default - none: a skipped step without a reason never started (a failure or a cancel stopped the run)
+   */
+  readonly reason?: 'condition';
+  /** The step whose condition was false. @default - none */
+  readonly skippedBy?: string;
+  /** That step's condition as written. @default - none */
+  readonly condition?: string;
   /** A foreach step's item counts. @default - not a foreach step (or it never planned its items) */
   readonly items?: ItemCounts;
   /** A foreach step's failed items with their errors (tolerated, or why it failed). @default - none */

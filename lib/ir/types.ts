@@ -81,6 +81,33 @@ export interface StepIR {
   readonly cacheVersion?: string;
   /** Runs the step once per item of a list. @default - none: the step runs once */
   readonly foreach?: ForeachIR;
+  /** Runs the step only when this condition holds; otherwise it (and what needs its outputs) is skipped. @default - always runs */
+  readonly when?: WhenIR;
+  /** Metric names the step declares it logs (a condition may read only these). @default - none declared */
+  readonly metrics?: readonly string[];
+}
+
+/** A value a condition reads. */
+export type OperandIR =
+  | { readonly kind: 'param'; readonly name: string }
+  /** The last value a step logged for a metric (a number). */
+  | { readonly kind: 'metric'; readonly step: string; readonly metric: string }
+  | { readonly kind: 'literal'; readonly value: string | number | boolean };
+
+/** A comparison operator of a condition. */
+export type ComparisonOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** A typed condition (the parsed form of `when:`). */
+export type ConditionIR =
+  | { readonly op: 'and' | 'or'; readonly args: readonly ConditionIR[] }
+  | { readonly op: 'not'; readonly arg: ConditionIR }
+  /** Both sides have `type` (checked when the definition was validated). */
+  | { readonly op: 'cmp'; readonly cmp: ComparisonOp; readonly type: 'number' | 'string' | 'boolean'; readonly left: OperandIR; readonly right: OperandIR };
+
+/** A step's condition: its text as written and its parsed, type-checked form. */
+export interface WhenIR {
+  readonly text: string;
+  readonly condition: ConditionIR;
 }
 
 /** Where the items of a `foreach` come from. */

@@ -5,7 +5,7 @@
  * the step name; the `${Manifest}` placeholder is the hash of a PipelineManifest blob in the store,
  * built at run time (local engine) or at synth time (CDK), which holds everything else.
  */
-import type { ComputeIR, ForeachIR, ParameterIR, ParameterValue } from '../ir/types';
+import type { ComputeIR, ForeachIR, ParameterIR, ParameterValue, WhenIR } from '../ir/types';
 import type { ArtifactRef, Hash } from '../store/types';
 
 /** Where a step input comes from, with local data already stored. */
@@ -33,6 +33,8 @@ export interface ManifestStep {
   readonly cacheVersion: string | null;
   /** Runs the step once per item. @default - none: a plain step */
   readonly foreach?: ForeachIR;
+  /** The step's condition. @default - none: always runs */
+  readonly when?: WhenIR;
 }
 
 /** A pipeline's manifest, stored as canonical JSON in the CAS; its hash fills `${Manifest}`. */
@@ -71,8 +73,8 @@ export interface LookupRequest {
 /** What the lookup handler returns (stored at `$.c`). */
 export interface LookupResult {
   readonly step: string;
-  /** The step's cache key. */
-  readonly key: Hash;
+  /** The step's cache key (absent when the step is skipped: its key is never computed). */
+  readonly key?: Hash;
   /** true = run the Batch job; false = reused. */
   readonly run: boolean;
   /** Hash of the JobSpec blob the runner executes (only when run is true). */
@@ -88,6 +90,19 @@ export interface LookupResult {
   readonly jobs?: number;
   /** When a foreach step's plan was made (ISO 8601), so the gather can report the step's duration. @default - not a foreach step */
   readonly at?: string;
+  /** The metric values the step's condition reads, in the compiled Choice's order (`$.c.v[i]`). @default - no condition */
+  readonly v?: readonly number[];
+  /** Why the step is skipped (run is then false). @default - not skipped */
+  readonly skip?: SkipReason;
+}
+
+/** Why a step was skipped: its condition was false, or it needs the outputs of a step that was skipped. */
+export interface SkipReason {
+  readonly reason: 'condition';
+  /** The step whose condition was false (this step itself, or an upstream step). */
+  readonly step: string;
+  /** The condition as written. */
+  readonly condition: string;
 }
 
 /** The jobs of a foreach step's run, stored as a blob: array child `i` runs the item jobs of `batches[i]`. */
@@ -136,9 +151,12 @@ export interface JobSpec {
 /** One step's result within a run, stored at `runs/<runId>/<step>.json` by the lookup handler or the runner. */
 export interface StepRunDocument {
   readonly step: string;
-  /** `reused` (written by lookup), `ran` (runner, after the record), `failed` (local runner, no record). */
-  readonly status: 'ran' | 'reused' | 'failed';
-  readonly cacheKey: Hash;
+  /** `reused` (written by lookup), `ran` (runner, after the record), `failed` (local runner, no record), `skipped` (lookup: a false condition). */
+  readonly status: 'ran' | 'reused' | 'failed' | 'skipped';
+  /** Why the step was skipped. @default - not skipped */
+  readonly skip?: SkipReason;
+  /** The step's cache key. @default - none: skipped before its key was computed */
+  readonly cacheKey?: Hash;
   /** Outputs the step produced or reused (empty when it failed). */
   readonly outputs: Readonly<Record<string, ArtifactRef>>;
   readonly metrics: readonly import('../store/types').Metric[];

@@ -60,6 +60,22 @@ export async function explainKeys(a: CacheKeyDocument, b: CacheKeyDocument, opts
   }
   if (a.cacheVersion !== b.cacheVersion) lines.push(`cacheVersion: ${show(a.cacheVersion)} → ${show(b.cacheVersion)}`);
   if (a.v !== b.v) lines.push(`key format: v${a.v} → v${b.v}`);
+  if (a.items && b.items) lines.push(...explainItems(a.items, b.items));
+  return lines;
+}
+
+/** Which items of a foreach step changed (by name): the ones that ran again. */
+function explainItems(a: NonNullable<CacheKeyDocument['items']>, b: NonNullable<CacheKeyDocument['items']>): string[] {
+  const before = new Map(a.names.map((n, i) => [n, a.keys[i]]));
+  const after = new Map(b.names.map((n, i) => [n, b.keys[i]]));
+  const changed = b.names.filter((n) => before.has(n) && before.get(n) !== after.get(n));
+  const added = b.names.filter((n) => !before.has(n));
+  const removed = a.names.filter((n) => !after.has(n));
+  const list = (xs: string[]): string => (xs.length > 5 ? `${xs.slice(0, 5).join(', ')} and ${xs.length - 5} more` : xs.join(', '));
+  const lines: string[] = [];
+  if (changed.length) lines.push(`items changed: ${list(changed)}`);
+  if (added.length) lines.push(`items added: ${list(added)}`);
+  if (removed.length) lines.push(`items removed: ${list(removed)}`);
   return lines;
 }
 

@@ -7,14 +7,18 @@ import { canonicalJson } from '../store';
 import type { ArtifactStore, Hash, StepRecord } from '../store/types';
 import { gatherForeach, planForeach, type ForeachContext } from './foreach-step';
 import { KeyResolver, type UriResolver } from './key-resolver';
+import { decideSkip } from './skip';
 
 /** An event the handler reports after each lookup. */
 export interface LookupEvent {
   readonly type: 'lookup';
   readonly step: string;
-  readonly key: Hash;
+  /** @default - none: the step was skipped */
+  readonly key?: Hash;
   /** true = reused from the store. */
   readonly hit: boolean;
+  /** true = skipped (a false condition, or a skipped upstream). @default false */
+  readonly skipped?: boolean;
   readonly runId: string;
 }
 
@@ -97,11 +101,19 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
     const resolver = await resolverFor(req);
     const manifest = resolver.manifest;
     const name = req.s;
-    const resolved = await resolver.resolve(name);
-    const { key, doc } = resolved;
     const step = manifest.steps[name];
     const runId = runIdOf(req.i.x);
     const fail = `Step '${name}' failed`;
+    const decision = req.g ? {} : await decideSkip(store, manifest, step, runId, resolver, req.i.p);
+    const v = decision.v ? { v: decision.v } : {};
+    if (decision.skip) {
+      const skipped: StepRunDocument = { step: name, status: 'skipped', skip: decision.skip, outputs: {}, metrics: [], durationMs: 0 };
+      await store.putJson(`runs/${runId}/${name}.json`, skipped);
+      deps.onEvent?.({ type: 'lookup', step: name, hit: false, runId, skipped: true });
+      return { step: name, run: false, skip: decision.skip, fail, ...v };
+    }
+    const resolved = await resolver.resolve(name);
+    const { key, doc } = resolved;
 
     const verify = async (record: StepRecord): Promise<void> => {
       if (verifyOutputs) for (const ref of Object.values(record.outputs)) await store.verify(ref);
@@ -154,7 +166,7 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
         };
         await store.putJson(`runs/${runId}/${name}.json`, runDoc);
         deps.onEvent?.({ type: 'lookup', step: name, key, hit: true, runId });
-        return { step: name, key, run: false, outputs: record.outputs, fail };
+        return { step: name, key, run: false, outputs: record.outputs, fail, ...v };
       }
     }
 
@@ -162,7 +174,7 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
       const at = new Date().toISOString();
       const plan = await planForeach(foreachCtx());
       deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
-      return { step: name, key, run: true, jobs: plan.jobs, job: plan.plan, fail, at };
+      return { step: name, key, run: true, jobs: plan.jobs, job: plan.plan, fail, at, ...v };
     }
 
     const job: JobSpec = {
@@ -182,6 +194,6 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
     };
     const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
     deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
-    return { step: name, key, run: true, job: jobHash, fail };
+    return { step: name, key, run: true, job: jobHash, fail, ...v };
   };
 }

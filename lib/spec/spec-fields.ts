@@ -35,6 +35,9 @@ export const OUTPUT_REF_PATTERN = /^([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,
 /** A foreach item source: an upstream output, a list parameter or an S3 prefix. */
 export const FOREACH_PATTERN = /^(([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62})|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/;
 
+/** A metric name a step declares (usable in a condition as `<step>.metrics.<name>`). */
+export const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 /** An S3 URI input. */
 export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
@@ -286,6 +289,23 @@ const step: Field = {
           fields: { percent: { kind: 'number', doc: 'Percentage of failed items accepted (0 to 100).', example: 'percent: 5' } },
         },
       ],
+    },
+    when: {
+      kind: 'string',
+      doc: 'Runs the step only when this condition holds, e.g. "evaluate.metrics.accuracy >= params.min_accuracy"; otherwise it and the steps needing its outputs are skipped.',
+      example: 'when: "evaluate.metrics.accuracy >= params.min_accuracy"',
+    },
+    metrics: {
+      kind: 'list',
+      items: {
+        kind: 'string',
+        pattern: METRIC_NAME_PATTERN,
+        expected: 'a metric name (letters, digits, "_" or "-", not starting with a digit)',
+        doc: 'A metric the step logs.',
+      },
+      unique: true,
+      doc: 'Metric names the step logs to $PW_METRICS; a condition may read only declared ones.',
+      example: 'metrics: [accuracy, loss]',
     },
     maxConcurrency: {
       kind: 'integer',

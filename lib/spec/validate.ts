@@ -19,6 +19,8 @@ import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
+import { conditionSteps } from '../ir/condition';
+import { ConditionProblem, parseCondition } from './condition';
 import { buildForeach, checkForeach, foreachUpstream, ITEMS_OUTPUT } from './foreach';
 import { BUILTIN_DEFAULTS, FRACTIONAL_VCPUS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
 import { checkStructure, INVALID } from './structure';
@@ -60,6 +62,8 @@ interface StepSpec {
   batch?: number;
   tolerate?: { count?: number; percent?: number };
   maxConcurrency?: number;
+  when?: string;
+  metrics?: string[];
 }
 interface ScheduleSpec {
   cron?: string;
@@ -224,6 +228,14 @@ function checkSteps(
     const rawStep = rawSteps?.[name] ?? {};
     checkForeach(name, s, rawStep, foreachCtx, joinPath('steps', name), report);
     checkVcpus(s.compute?.vcpus, at('compute', 'vcpus'), report);
+    if (s.when !== undefined && paramTypes !== undefined) {
+      try {
+        parseCondition(s.when, conditionScope(name, steps, rawSteps, paramTypes));
+      } catch (err) {
+        if (!(err instanceof ConditionProblem)) throw err;
+        report(at('when'), `condition ${JSON.stringify(s.when)}: ${err.message}`);
+      }
+    }
 
     if (s.code !== undefined) {
       const abs = resolve(dir, s.code);
@@ -302,6 +314,34 @@ function checkSteps(
   }
 }
 
+/** What a condition of step `self` may refer to. */
+function conditionScope(
+  self: string,
+  steps: Record<string, StepSpec>,
+  rawSteps: Record<string, Record<string, unknown> | undefined> | undefined,
+  paramTypes: Record<string, string | undefined>,
+) {
+  return {
+    self,
+    params: paramTypes,
+    steps: Object.keys(rawSteps ?? steps),
+    metrics: (step: string): readonly string[] | undefined =>
+      steps[step]?.metrics ?? (rawSteps?.[step]?.metrics !== undefined ? undefined : []),
+  };
+}
+
+/** The steps a condition reads, or none when it does not parse (already reported). */
+function whenSteps(spec: PipelineSpec, name: string): string[] {
+  const s = spec.steps?.[name];
+  if (s?.when === undefined) return [];
+  try {
+    const types = Object.fromEntries(Object.entries(spec.parameters ?? {}).map(([p, d]) => [p, d.type as string | undefined]));
+    return conditionSteps(parseCondition(s.when, conditionScope(name, spec.steps!, undefined, types)));
+  } catch {
+    return [];
+  }
+}
+
 /** Reports a vCPU count that is neither a positive whole number nor one of the fractional sizes. */
 function checkVcpus(vcpus: number | undefined, path: string, report: Report): void {
   if (vcpus === undefined) return;
@@ -335,6 +375,7 @@ function checkCycles(spec: PipelineSpec, report: Report): void {
     });
     const source = foreachUpstream(s.foreach);
     if (source !== undefined && source !== name && source in steps && !d.has(source)) d.set(source, joinPath(joinPath('steps', name), 'foreach'));
+    for (const w of whenSteps(spec, name)) if (w !== name && w in steps && !d.has(w)) d.set(w, joinPath(joinPath('steps', name), 'when'));
     deps.set(name, d);
   }
   const state = new Map<string, 'active' | 'done'>();
@@ -466,6 +507,8 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       cache: s.cache ?? defaults.cache ?? BUILTIN_DEFAULTS.cache,
       cacheVersion: s.cacheVersion,
       foreach: buildForeach(s),
+      when: s.when !== undefined ? { text: s.when, condition: parseCondition(s.when, conditionScope(name, spec.steps!, undefined, paramTypesOf(spec))) } : undefined,
+      metrics: s.metrics,
     }) as StepIR;
   }
   const schedules: Record<string, ScheduleIR> = {};
@@ -483,6 +526,10 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
     schedules,
     source,
   }) as PipelineIR;
+}
+
+function paramTypesOf(spec: PipelineSpec): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(spec.parameters ?? {}).map(([p, d]) => [p, d.type as string | undefined]));
 }
 
 function omitUndefined<T extends Record<string, unknown>>(o: T): T {

@@ -88,7 +88,7 @@ describe('what enters the cache key', () => {
 
   it('changes when a code file, the command, the image, the env, the outputs or cacheVersion change', async () => {
     const a = step('a', { code: code(), outputs: ['o'] });
-    const keyOf = async (s = a): Promise<string> => (await lookup(sb.store, pipeline([s]), 'a')).key;
+    const keyOf = async (s = a): Promise<string> => (await lookup(sb.store, pipeline([s]), 'a')).key!;
     const base = await keyOf();
     const others = [
       await keyOf({ ...a, command: ['sh', '-c', 'false'] }),
@@ -123,7 +123,7 @@ describe('what enters the cache key', () => {
       const x = `exec:${cmd}`;
       const r = await lookup(sb.store, ir, 'up', { x });
       if (r.run) await runJob({ store: sb.store, job: r.job!, workRoot: sb.dir });
-      return (await lookup(sb.store, ir, 'down', { x })).key;
+      return (await lookup(sb.store, ir, 'down', { x })).key!;
     };
     const k1 = await downKey('printf hello > "$PW_OUTPUT_OUT"');
     const k2 = await downKey('printf "hel""lo" > "$PW_OUTPUT_OUT"');

@@ -101,7 +101,7 @@ describe('Batch flow against S3 on loopback', () => {
       expect(r.run).toBe(true);
       const { step: code, log } = await batchJob(r.job!, name);
       expect(code, log).toBe(0);
-      expect(await store.getRecord(r.key)).toBeDefined();
+      expect(await store.getRecord(r.key!)).toBeDefined();
     }
     const reg = await store.getJson<StepRunDocument>('runs/cloud-1/register.json');
     expect(reg).toMatchObject({ status: 'ran', outputs: { registered: expect.stringMatching(/^sha256:/) } });
@@ -122,7 +122,7 @@ describe('Batch flow against S3 on loopback', () => {
     const failed = await batchJob(r.job!, 'register-strict');
     expect(failed.step).toBe(1);
     expect(failed.log).toMatch(/accuracy 0\.\d+ is below min_accuracy 0\.999/);
-    expect(await store.getRecord(r.key)).toBeUndefined();
+    expect(await store.getRecord(r.key!)).toBeUndefined();
   });
 });
 

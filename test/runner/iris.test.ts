@@ -25,7 +25,7 @@ async function execute(runId: string, p: Record<string, ParameterValue>, raw?: s
   for (const name of ['prepare', 'train', 'evaluate', 'register']) {
     const r = await lookup({ s: name, i: { p, n: false, m: hash, x: `exec:${runId}` } });
     if (!r.run) {
-      out[name] = { ran: false, record: await sb.store.getRecord(r.key) };
+      out[name] = { ran: false, record: await sb.store.getRecord(r.key!) };
       continue;
     }
     try {

@@ -21,7 +21,7 @@ afterEach(async () => sb.cleanup());
 async function run(ir: PipelineIR, name: string, p: Record<string, string | number | boolean> = {}, opts: Partial<RunJobOptions> = {}) {
   const r = await lookup(sb.store, ir, name, { p, x: 'arn:aws:states:local:0:execution:demo:run-1' });
   expect(r.run).toBe(true);
-  return { key: r.key, record: runJob({ store: sb.store, job: r.job!, workRoot: work, ...opts }) };
+  return { key: r.key!, record: runJob({ store: sb.store, job: r.job!, workRoot: work, ...opts }) };
 }
 /** Whether a process has ended (gone, or a zombie its new parent has not reaped yet). */
 async function isGone(pid: number): Promise<boolean> {

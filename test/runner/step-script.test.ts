@@ -33,7 +33,7 @@ async function stage(command: string[], over: Parameters<typeof step>[1] = {}) {
   const r = await lookup(sb.store, pipeline([step('s', { command, ...over })]), 's', { x: 'exec:run-9' });
   const dir = join(sb.dir, 'pw');
   const staged = await stageIn(sb.store, r.job!, dir);
-  return { dir, job: r.job!, key: r.key, staged };
+  return { dir, job: r.job!, key: r.key!, staged };
 }
 
 describe('step.sh (the user container side of a Batch job)', () => {

@@ -2,7 +2,7 @@
  * `pipewright show <runId|latest>`: one run's status, steps, outputs and metrics.
  */
 import type { Command } from 'commander';
-import { formatDuration, formatMetrics, formatSummary, loadRun, type RunDocument } from '../../engine';
+import { formatDuration, formatMetrics, formatSummary, loadRun, skipWhy, type RunDocument } from '../../engine';
 import { defaultStoreLocation, openStore } from '../../store';
 import { table } from './runs';
 
@@ -30,7 +30,7 @@ export function formatRun(doc: RunDocument): string {
   for (const [name, s] of Object.entries(doc.steps)) {
     rows.push([
       name,
-      s.status,
+      s.reason === 'condition' ? 'skipped (condition)' : s.status,
       s.status === 'reused' ? `(saved ${formatDuration(s.savedMs ?? 0)})` : s.durationMs !== undefined ? formatDuration(s.durationMs) : '-',
       s.cacheKey ? short(s.cacheKey) : '-',
       Object.entries(s.outputs ?? {})
@@ -41,6 +41,9 @@ export function formatRun(doc: RunDocument): string {
   }
   lines.push(table(rows));
   lines.push(...formatItems(doc));
+  for (const [name, s] of Object.entries(doc.steps)) {
+    if (s.reason === 'condition') lines.push('', `${name} skipped: ${skipWhy(s)}`);
+  }
   if (doc.status !== 'running') lines.push('', formatSummary(doc));
   return lines.join('\n');
 }
