@@ -2,10 +2,11 @@
  * A store written before the run protocol moved to lib/protocol is reused after it: same cache keys,
  * same record and run-document layout.
  *
- * `fixtures/compat/store` was written by `pipewright run fixtures/compat/pipeline.yaml` at commit eb98f0b
- * (a frozen copy of examples/iris); the keys below are the ones that run recorded.
+ * `fixtures/compat/store` was written by `pipewright run pipeline.yaml` at commit eb98f0b (a frozen copy of
+ * examples/iris); the keys below are the ones that run recorded. The step code and data are not kept as
+ * files: the test restores them from the store itself, so they stay byte-identical to what was hashed.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,12 +29,18 @@ describe('a store written by the previous protocol code', () => {
   });
 
   it('is reused step for step, under the same cache keys', async () => {
-    // GIVEN a copy of the old store
+    // GIVEN a copy of the old store, and the pipeline's code and data restored from it
     dir = await mkdtemp(join(tmpdir(), 'pw-compat-'));
-    await cp(join(FIXTURE, 'store'), dir, { recursive: true });
-    const store = createFsStore(dir);
+    await cp(join(FIXTURE, 'store'), join(dir, 'store'), { recursive: true });
+    const store = createFsStore(join(dir, 'store'));
+    for (const [step, key] of Object.entries(OLD_KEYS)) {
+      const record = JSON.parse(await readFile(join(dir, 'store', 'records', `${key.slice('sha256:'.length)}.json`), 'utf8'));
+      await store.materialize(record.keyDocument.code, join(dir, 'steps', step));
+      if (step === 'prepare') await store.materialize(record.keyDocument.inputs.raw, join(dir, 'data', 'iris.csv'));
+    }
+    await copyFile(join(FIXTURE, 'pipeline.yaml'), join(dir, 'pipeline.yaml'));
     // WHEN the same pipeline runs against it
-    const ir = await loadPipeline(join(FIXTURE, 'pipeline.yaml'));
+    const ir = await loadPipeline(join(dir, 'pipeline.yaml'));
     const doc = await startRun({ pipeline: ir, store, gpus: [] }).result;
     // THEN every step is reused under its old key
     expect(doc.status).toBe('succeeded');
