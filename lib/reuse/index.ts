@@ -7,7 +7,6 @@
  * if (r.run) await runJob({ store, job: r.job! });
  * ```
  */
-export * from './cache-key';
 export * from './key-resolver';
 export * from './lookup-handler';
 export * from './explain';
