@@ -13,4 +13,4 @@ export { listRunIds, listRuns, loadRun, resolveRunId } from './runs';
 export { executionArn, isRunId, newRunId } from './run-id';
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
 export { createProgressReporter, formatDuration, formatMetrics, formatSummary, type ProgressOptions, type ProgressReporter } from './progress';
-export { explainStep, type StepExplanation } from './explain';
+export { explainStep, type StepExplanation } from './explain-step';

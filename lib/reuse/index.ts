@@ -9,5 +9,5 @@
  */
 export * from './key-resolver';
 export * from './lookup-handler';
-export * from './explain';
+export * from './explain-keys';
 export * from './tree-diff';
