@@ -17,7 +17,6 @@ import type { PipelineIR } from '../ir/types';
 import { executionInput, registryKey } from '../protocol';
 import { resolveParameters } from '../spec/parameters';
 import { pascalCase } from '../spec/names';
-import { splitS3Uri } from '../store/s3-uri';
 import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
@@ -261,9 +260,7 @@ export class PublishedPipeline extends Construct {
     for (const step of Object.values(this.ir.steps)) {
       for (const input of Object.values(step.inputs)) {
         if (input.kind !== 'uri') continue;
-        const parts = splitS3Uri(input.uri);
-        if (!parts) continue; // validation admits only s3:// URIs
-        const { bucket, key } = parts;
+        const { bucket, key } = input;
         const objectArn = `arn:${stack.partition}:s3:::${bucket}/${key}*`;
         if (objects.has(objectArn)) continue;
         objects.add(objectArn);
