@@ -4,6 +4,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
  */
 import { conditionMetrics } from '../ir/condition';
+import { ASL_PATHS } from '../protocol';
 import type { ComparisonOp, ConditionIR, OperandIR } from '../ir/types';
 
 /** A Choice rule without its `Next` (nested rules have none). */
@@ -20,8 +21,8 @@ const OP_WORD: Record<Exclude<ComparisonOp, '!='>, string> = {
 
 /** The JSONPath of an operand in the state (not for literals). */
 function pathOf(o: OperandIR, metricIndex: ReadonlyMap<string, number>): string {
-  if (o.kind === 'param') return `$.p.${o.name}`;
-  if (o.kind === 'metric') return `$.c.v[${metricIndex.get(`${o.step}.${o.metric}`)}]`;
+  if (o.kind === 'param') return `${ASL_PATHS.parameters}.${o.name}`;
+  if (o.kind === 'metric') return `${ASL_PATHS.conditionValues}[${metricIndex.get(`${o.step}.${o.metric}`)}]`;
   throw new Error('a literal has no path');
 }
 

@@ -2,6 +2,7 @@
  * Turns a series-parallel tree into the states of docs/architecture.md: per step a lookup Task, a reuse
  * Choice and a Batch Task; `Parallel <n>` for groups; `Failed <b>` and `Done <b>` per branch as needed.
  */
+import { ASL_PATHS, CONTEXT_KEYS, JOB_PARAMETER, LOOKUP_KEYS, pathKey } from '../protocol';
 import type { Dag } from './dag';
 import type { SpTree } from './decompose';
 import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER } from './placeholders';
@@ -56,15 +57,15 @@ function foreachStates(
     Parameters: submit(array),
     ResultPath: null,
     Retry: BATCH_RETRY,
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: gather }],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: gather }],
     Next: gather,
   });
   return {
     [`${s} jobs?`]: {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.c.jobs', NumericGreaterThanEquals: 2, Next: `${s} array` },
-        { Variable: '$.c.jobs', NumericEquals: 1, Next: `${s} run` },
+        { Variable: ASL_PATHS.lookupJobs, NumericGreaterThanEquals: 2, Next: `${s} array` },
+        { Variable: ASL_PATHS.lookupJobs, NumericEquals: 1, Next: `${s} run` },
       ],
       Default: gather,
     },
@@ -73,10 +74,10 @@ function foreachStates(
     [gather]: {
       Type: 'Task',
       Resource: `\${${LOOKUP_PLACEHOLDER}}`,
-      Parameters: { s, g: true, 'i.$': '$' },
+      Parameters: { [LOOKUP_KEYS.step]: s, [LOOKUP_KEYS.gather]: true, [pathKey(LOOKUP_KEYS.context)]: ASL_PATHS.context },
       ResultPath: null,
       Retry: LOOKUP_RETRY,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: failed }],
       ...then,
     },
   };
@@ -106,8 +107,8 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
         states[s] = {
           Type: 'Task',
           Resource: `\${${LOOKUP_PLACEHOLDER}}`,
-          Parameters: { s, 'i.$': '$' },
-          ResultPath: '$.c',
+          Parameters: { [LOOKUP_KEYS.step]: s, [pathKey(LOOKUP_KEYS.context)]: ASL_PATHS.context },
+          ResultPath: ASL_PATHS.lookupResult,
           Retry: LOOKUP_RETRY,
           Next: target(s).when ? `${s} when?` : `${s} reused?`,
         };
@@ -118,15 +119,15 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
         }
         states[`${s} reused?`] = {
           Type: 'Choice',
-          Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: foreach ? `${s} jobs?` : `${s} run` }],
+          Choices: [{ Variable: ASL_PATHS.lookupRun, BooleanEquals: true, Next: foreach ? `${s} jobs?` : `${s} run` }],
           Default: next ?? done,
         };
         const submit = (array: boolean): Record<string, unknown> => ({
           JobName: s,
           JobQueue: `\${${queue}}`,
           JobDefinition: `\${${jobDefinition}}`,
-          ...(array ? { ArrayProperties: { 'Size.$': '$.c.jobs' } } : {}),
-          Parameters: { 'job.$': '$.c.job' },
+          ...(array ? { ArrayProperties: { [pathKey('Size')]: ASL_PATHS.lookupJobs } } : {}),
+          Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
         });
         if (!foreach) {
           states[`${s} run`] = {
@@ -135,7 +136,7 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
             Parameters: submit(false),
             ResultPath: null,
             Retry: BATCH_RETRY,
-            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: failed }],
             ...then,
           };
         } else {
@@ -151,7 +152,7 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
         };
       }
     });
-    if (usesFailed) states[failed] = { Type: 'Fail', Error: STEP_FAILED_ERROR, CausePath: '$.c.fail' };
+    if (usesFailed) states[failed] = { Type: 'Fail', Error: STEP_FAILED_ERROR, CausePath: ASL_PATHS.lookupFail };
     if (usesDone) states[done] = { Type: 'Succeed' };
     return firsts[0];
   };
@@ -166,7 +167,12 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
   const items = tree.kind === 'seq' ? tree.items : [tree];
   const start = {
     Type: 'Pass' as const,
-    Parameters: { 'p.$': '$.p', 'n.$': '$.n', m: `\${${MANIFEST_PLACEHOLDER}}`, 'x.$': '$$.Execution.Id' },
+    Parameters: {
+      [pathKey(CONTEXT_KEYS.parameters)]: ASL_PATHS.parameters,
+      [pathKey(CONTEXT_KEYS.noCache)]: ASL_PATHS.noCache,
+      [CONTEXT_KEYS.manifest]: `\${${MANIFEST_PLACEHOLDER}}`,
+      [pathKey(CONTEXT_KEYS.executionId)]: ASL_PATHS.executionId,
+    },
   };
   if (items.length === 0) {
     states.Start = { ...start, End: true };

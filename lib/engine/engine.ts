@@ -12,26 +12,41 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compile, substitute, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
-import type { ExecutionInput, ItemCounts, LookupRequest, LookupResult, StepRunDocument } from '../manifest/types';
+import {
+  executionInput,
+  jobsOf,
+  loadJobSpec,
+  ARRAY_INDEX_ENV,
+  JOB_PARAMETER,
+  lastMetricValues,
+  readStepRecord,
+  runKey,
+  runDocumentKey,
+  type ItemCounts,
+  type LookupRequest,
+  type LookupResult,
+  type RunStatus,
+  type StepRecord,
+  type StepRunDocument,
+  type FinishedStepResult,
+} from '../protocol';
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
-import { ARRAY_INDEX_ENV, detectGpus, jobsOf, loadJobSpec, runJob } from '../runner';
-import { createS3UriResolver } from '../store';
-import type { Hash, StepRecord } from '../store/types';
+import { detectGpus, runJob } from '../runner';
+import { createS3UriResolver, type Hash } from '../store';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
 import { prepareStateMachine } from './state-machine';
 import { executionArn, newRunId } from './run-id';
-import { runDocumentKey } from './runs';
-import type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult } from './types';
+import type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 
 /** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
 interface BatchTaskInput {
   readonly JobName: string;
   readonly JobQueue: string;
   readonly JobDefinition: string;
-  readonly Parameters: { readonly job: Hash };
+  readonly Parameters: { readonly [JOB_PARAMETER]: Hash };
 }
 
 /** Error a failed Batch task raises inside the state machine (caught by the step's `States.ALL` Catch). */
@@ -74,10 +89,7 @@ function errorMessage(err: unknown): string {
 }
 
 function lastMetrics(record: StepRecord | undefined): Record<string, number> | undefined {
-  if (!record || record.metrics.length === 0) return undefined;
-  const out: Record<string, number> = {};
-  for (const m of record.metrics) out[m.name] = m.value;
-  return out;
+  return !record || record.metrics.length === 0 ? undefined : lastMetricValues(record.metrics);
 }
 
 /** Checks resources before anything runs; returns the pool and the extra env of GPU-less machines. */
@@ -161,14 +173,14 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   }
   const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
 
-  const results = new Map<string, StepResult>();
+  const results = new Map<string, FinishedStepResult>();
   const keys = new Map<string, Hash>();
-  const finish = (step: string, result: StepResult): void => {
+  const finish = (step: string, result: FinishedStepResult): void => {
     results.set(step, result);
     emit({ type: 'step-finished', step, result });
   };
 
-  const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, StepResult>, error?: string): RunDocument => ({
+  const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, FinishedStepResult>, error?: string): RunDocument => ({
     runId,
     pipeline: ir.name,
     status,
@@ -225,7 +237,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     if (r.key === undefined) throw new RunFailedError(`Step '${step}': the lookup returned no cache key.`, step);
     keys.set(step, r.key);
     if (!r.run) {
-      const record = store.knownRecord(r.key) ?? (await store.getRecord(r.key));
+      const record = store.knownRecord(r.key) ?? (await readStepRecord(store, r.key));
       finish(step, {
         status: 'reused',
         cacheKey: r.key,
@@ -247,7 +259,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     } catch (err) {
       error = err;
     }
-    const doc = await store.getJson<StepRunDocument>(`runs/${runId}/${step}.json`).catch(() => undefined);
+    const doc = await store.getJson<StepRunDocument>(runKey(runId, step)).catch(() => undefined);
     const key = keys.get(step);
     if (error !== undefined || !doc) {
       finish(step, {
@@ -371,7 +383,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
         try {
           const record = await runJob({
             store,
-            job: task.Parameters.job,
+            job: task.Parameters[JOB_PARAMETER],
             env: gpuEnv,
             signal: stop.signal,
             timeoutSeconds: jd.timeoutSeconds,
@@ -438,7 +450,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     throw new RunFailedError(`The compiled state machine has Task states the local engine cannot run: ${missing.join(', ')}.`);
   }
 
-  const input: ExecutionInput = { p: parameters, n: opts.noCache ?? false };
+  const input = executionInput(parameters, opts.noCache ?? false);
   const { Manifest: _manifest, ...otherValues } = values;
   const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
     template: compiled.definition,
@@ -472,7 +484,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   await validation.catch(() => undefined);
   cancel.removeEventListener('abort', onCancel);
 
-  const steps: Record<string, StepResult> = {};
+  const steps: Record<string, FinishedStepResult> = {};
   for (const name of Object.keys(ir.steps)) steps[name] = results.get(name) ?? { status: 'skipped' };
   const anyFailed = Object.values(steps).some((s) => s.status === 'failed');
   const status: RunStatus =

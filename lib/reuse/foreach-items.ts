@@ -5,10 +5,10 @@
  * by name; a JSON array file gives one item per element; a list parameter one item per string.
  */
 import { RunFailedError } from '../errors';
-import type { JobItem } from '../manifest/types';
+import type { JobItem } from '../protocol';
 import { MAX_FOREACH_ITEMS } from '../ir/limits';
-import { canonicalJson, decodeTreeManifest } from '../store';
-import type { ArtifactRef, ArtifactStore, Hash } from '../store/types';
+import { canonicalJson, decodeTreeListing } from '../store';
+import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 
 /** Width of the zero-padded index that names a value item (`0042`). */
 const INDEX_WIDTH = String(MAX_FOREACH_ITEMS - 1).length;
@@ -34,7 +34,7 @@ export async function itemsOfValues(values: readonly unknown[], store: ArtifactS
 export async function itemsOfArtifact(ref: ArtifactRef, store: ArtifactStore, what: string, step: string): Promise<JobItem[]> {
   if (ref.startsWith('tree:')) {
     const hash = ref.slice('tree:'.length) as Hash;
-    const tree = decodeTreeManifest(await store.getBytes(hash), hash, what);
+    const tree = decodeTreeListing(await store.getBytes(hash), hash, what);
     return tree.entries.map((e, index) => ({ index, name: e.name, ref: e.type === 'tree' ? (`tree:${e.hash}` as const) : e.hash }));
   }
   const text = (await store.getBytes(ref as Hash)).toString('utf8');

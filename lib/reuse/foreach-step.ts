@@ -8,9 +8,22 @@
  */
 import { RunFailedError } from '../errors';
 import type { ForeachIR } from '../ir/types';
-import { type ForeachPlan, type ItemCounts, itemDocumentKey, type JobSpec, type ManifestStep, type StepRunDocument } from '../manifest/types';
-import { canonicalJson, encodeTreeManifest, makeTreeManifest, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
-import type { ArtifactRef, ArtifactStore, FailedItem, Hash, Metric, StepRecord, TreeEntry } from '../store/types';
+import {
+  readStepRecord,
+  runItemKey,
+  runKey,
+  writeStepRecord,
+  type FailedItem,
+  type ForeachPlan,
+  type ItemCounts,
+  type JobSpec,
+  type ManifestStep,
+  type Metric,
+  type StepRecord,
+  type StepRunDocument,
+} from '../protocol';
+import { canonicalJson, encodeTreeListing, makeTreeListing, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
+import type { ArtifactRef, ArtifactStore, Hash, TreeEntry } from '../store';
 import type { ResolvedItem, ResolvedKey } from './key-resolver';
 
 /** The output of every foreach step listing its items (see lib/spec/foreach.ts). */
@@ -54,7 +67,7 @@ export async function planForeach(ctx: ForeachContext): Promise<ForeachPlanResul
 
 async function usableRecord(ctx: ForeachContext, it: ResolvedItem): Promise<StepRecord | undefined> {
   try {
-    const record = await ctx.store.getRecord(it.key);
+    const record = await readStepRecord(ctx.store, it.key);
     if (record) await ctx.verify(record);
     return record;
   } catch (err) {
@@ -104,12 +117,12 @@ export interface GatherResult {
 export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promise<GatherResult> {
   const { store, step, resolved, runId } = ctx;
   const items = resolved.items ?? [];
-  const records = await Promise.all(items.map((it) => store.getRecord(it.key)));
+  const records = await Promise.all(items.map((it) => readStepRecord(store, it.key)));
   const failedItems: FailedItem[] = [];
   await Promise.all(
     items.map(async (it, i) => {
       if (records[i]) return;
-      const doc = await store.getJson<StepRunDocument>(itemDocumentKey(runId, step.name, it.item.index)).catch(() => undefined);
+      const doc = await store.getJson<StepRunDocument>(runItemKey(runId, step.name, it.item.index)).catch(() => undefined);
       const error = doc?.error ?? 'the item did not run (its job was not started, or was stopped)';
       failedItems.push({ index: it.item.index, name: it.item.name, error });
     }),
@@ -148,7 +161,7 @@ export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promi
       items: counts,
       failedItems,
     };
-    await store.putJson(`runs/${runId}/${step.name}.json`, document);
+    await store.putJson(runKey(runId, step.name), document);
     throw new RunFailedError(document.error!, step.name);
   }
 
@@ -160,7 +173,7 @@ export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promi
         return r ? [entryOf(store, it.item.name, r, output)] : [];
       }),
     );
-    outputs[output] = `tree:${await store.putBytes(encodeTreeManifest(makeTreeManifest(entries)))}`;
+    outputs[output] = `tree:${await store.putBytes(encodeTreeListing(makeTreeListing(entries)))}`;
   }
   outputs[ITEMS_OUTPUT] = await store.putBytes(Buffer.from(`${JSON.stringify(itemsList, null, 2)}\n`, 'utf8'));
   const empty = await store.putBytes(new Uint8Array(0));
@@ -192,7 +205,7 @@ export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promi
     items: counts,
     ...(failedItems.length > 0 ? { failedItems } : {}),
   };
-  await Promise.all([store.putRecord(record), store.putJson(`runs/${runId}/${step.name}.json`, document)]);
+  await Promise.all([writeStepRecord(store, record), store.putJson(runKey(runId, step.name), document)]);
   return { record, document };
 }
 

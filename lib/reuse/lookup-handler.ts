@@ -2,12 +2,25 @@
  * The lookup handler: the first task of every step, shared by the local engine and the cloud Lambda.
  */
 import { IntegrityError, NotFoundError } from '../errors';
-import type { JobSpec, LookupRequest, LookupResult, PipelineManifest, StepRunDocument } from '../manifest/types';
-import { canonicalJson } from '../store';
-import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import {
+  decodeLookupRequest,
+  loadManifest,
+  readStepRecord,
+  runKey,
+  stepFailedCause,
+  type JobSpec,
+  type LookupCall,
+  type LookupRequest,
+  type LookupResult,
+  type PipelineManifest,
+  type SkipReason,
+  type StepRecord,
+  type StepRunDocument,
+} from '../protocol';
+import { canonicalJson, type ArtifactStore, type Hash } from '../store';
 import { gatherForeach, planForeach, type ForeachContext } from './foreach-step';
-import { KeyResolver, type UriResolver } from './key-resolver';
-import { decideSkip } from './skip';
+import { KeyResolver, type ResolvedKey, type UriResolver } from './key-resolver';
+import { decideSkip, type SkipDecision } from './skip';
 
 /** An event the handler reports after each lookup. */
 export interface LookupEvent {
@@ -46,12 +59,6 @@ export type LookupHandler = (req: LookupRequest) => Promise<LookupResult>;
 /** Executions whose key memo is kept (a long-lived Lambda sees many). */
 const MAX_EXECUTIONS = 64;
 
-/** The run id of an execution: the last `:`-separated segment of its id. */
-export function runIdOf(executionId: string): string {
-  const parts = executionId.split(':');
-  return parts[parts.length - 1];
-}
-
 /**
  * Creates the handler that computes a step's cache key and decides between reuse and a run.
  *
@@ -59,141 +66,157 @@ export function runIdOf(executionId: string): string {
  * the runner executes.
  */
 export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
-  const { store } = deps;
-  const verifyOutputs = deps.verifyOutputs ?? true;
-  const manifests = new Map<Hash, Promise<PipelineManifest>>();
-  const executions = new Map<string, KeyResolver>();
-
-  const loadManifest = (hash: Hash): Promise<PipelineManifest> => {
-    let p = manifests.get(hash);
-    if (!p) {
-      p = store.getBytes(hash).then(
-        (bytes) => JSON.parse(bytes.toString('utf8')) as PipelineManifest,
-        (err: unknown) => {
-          if (err instanceof NotFoundError) {
-            throw new NotFoundError(`Manifest ${hash} is not in the store (${store.location}); build it with buildManifest first.`);
-          }
-          throw err;
-        },
-      );
-      manifests.set(hash, p);
-      p.catch(() => manifests.delete(hash));
-    }
-    return p;
+  const resolvers = new ResolverCache(deps);
+  return async (req: LookupRequest): Promise<LookupResult> => {
+    const call = decodeLookupRequest(req);
+    const resolver = await resolvers.forCall(call);
+    const manifest = resolver.manifest;
+    const step = manifest.steps[call.step];
+    if (call.gather) return gather(deps, call, manifest, await resolver.resolve(call.step));
+    const decision = await decideSkip(deps.store, manifest, step, call.runId, resolver, call.parameters);
+    if (decision.skip) return skip(deps, call, decision.skip, decision);
+    const resolved = await resolver.resolve(call.step);
+    const record = step.cache && !call.noCache ? await usableRecord(deps, call.step, resolved.key) : undefined;
+    // A foreach result with tolerated failures is never reused whole: the lookup re-runs its failed items.
+    const result =
+      record && record.failedItems === undefined
+        ? await reuse(deps.store, call, resolved, record)
+        : step.foreach
+          ? await planRun(deps, call, manifest, resolved)
+          : await prepareRun(deps.store, call, manifest, resolved);
+    deps.onEvent?.({ type: 'lookup', step: call.step, key: resolved.key, hit: !result.run, runId: call.runId });
+    return decision.v ? { ...result, v: decision.v } : result;
   };
+}
 
-  const resolverFor = async (req: LookupRequest): Promise<KeyResolver> => {
-    const id = `${req.i.x}\n${req.i.m}`;
-    let r = executions.get(id);
+/** Records a skipped step (its condition, or an upstream's, was false); its key is never computed. */
+async function skip(deps: LookupHandlerDeps, call: LookupCall, reason: SkipReason, decision: SkipDecision): Promise<LookupResult> {
+  const doc: StepRunDocument = { step: call.step, status: 'skipped', skip: reason, outputs: {}, metrics: [], durationMs: 0 };
+  await deps.store.putJson(runKey(call.runId, call.step), doc);
+  deps.onEvent?.({ type: 'lookup', step: call.step, hit: false, skipped: true, runId: call.runId });
+  return { step: call.step, run: false, skip: reason, fail: stepFailedCause(call.step), ...(decision.v ? { v: decision.v } : {}) };
+}
+
+/** What a foreach step's plan and gather share. */
+function foreachContext(deps: LookupHandlerDeps, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): ForeachContext {
+  const step = manifest.steps[call.step];
+  return {
+    store: deps.store,
+    pipeline: manifest.pipeline,
+    runId: call.runId,
+    step,
+    resolved,
+    useCache: step.cache && !call.noCache,
+    verify: async (record) => {
+      if (deps.verifyOutputs ?? true) for (const ref of Object.values(record.outputs)) await deps.store.verify(ref);
+    },
+    onWarning: deps.onWarning,
+  };
+}
+
+/** Plans a foreach step's run: the items that missed, as one plan blob; only a count and its hash are returned. */
+async function planRun(deps: LookupHandlerDeps, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
+  const at = new Date().toISOString();
+  const plan = await planForeach(foreachContext(deps, call, manifest, resolved));
+  return { step: call.step, key: resolved.key, run: true, jobs: plan.jobs, job: plan.plan, fail: stepFailedCause(call.step), at };
+}
+
+/** The gather task of a foreach step: its outputs as directories, the tolerance check, its record. */
+async function gather(deps: LookupHandlerDeps, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
+  const planned = call.previous?.at !== undefined ? new Date(call.previous.at) : new Date();
+  const startedAt = Number.isNaN(planned.getTime()) ? new Date() : planned;
+  const { document } = await gatherForeach(foreachContext(deps, call, manifest, resolved), startedAt);
+  deps.onEvent?.({ type: 'lookup', step: call.step, key: resolved.key, hit: document.status === 'reused', runId: call.runId });
+  return { step: call.step, key: resolved.key, run: false, outputs: document.outputs, fail: stepFailedCause(call.step) };
+}
+
+/** One `KeyResolver` per execution (and manifest), the latest `MAX_EXECUTIONS` kept; manifests read once. */
+class ResolverCache {
+  private readonly manifests = new Map<Hash, Promise<PipelineManifest>>();
+  private readonly executions = new Map<string, KeyResolver>();
+
+  constructor(private readonly deps: LookupHandlerDeps) {}
+
+  public async forCall(call: LookupCall): Promise<KeyResolver> {
+    const id = `${call.executionId}\n${call.manifest}`;
+    let r = this.executions.get(id);
     if (!r) {
-      const manifest = await loadManifest(req.i.m);
-      r = executions.get(id);
+      const manifest = await this.manifest(call.manifest);
+      r = this.executions.get(id);
       if (!r) {
-        r = new KeyResolver({ store, manifest, params: req.i.p, resolveUri: deps.resolveUri });
-        executions.set(id, r);
-        if (executions.size > MAX_EXECUTIONS) executions.delete(executions.keys().next().value as string);
+        r = new KeyResolver({ store: this.deps.store, manifest, params: call.parameters, resolveUri: this.deps.resolveUri });
+        this.executions.set(id, r);
+        if (this.executions.size > MAX_EXECUTIONS) this.executions.delete(this.executions.keys().next().value as string);
       }
     }
     return r;
+  }
+
+  private manifest(hash: Hash): Promise<PipelineManifest> {
+    let p = this.manifests.get(hash);
+    if (!p) {
+      p = loadManifest(this.deps.store, hash);
+      this.manifests.set(hash, p);
+      p.catch(() => this.manifests.delete(hash));
+    }
+    return p;
+  }
+}
+
+/** The record of `key` when it is present and (if asked) its outputs intact; a damaged one is reported and skipped. */
+async function usableRecord(deps: LookupHandlerDeps, step: string, key: Hash): Promise<StepRecord | undefined> {
+  try {
+    const record = await readStepRecord(deps.store, key);
+    if (record && (deps.verifyOutputs ?? true)) {
+      for (const ref of Object.values(record.outputs)) await deps.store.verify(ref);
+    }
+    return record;
+  } catch (err) {
+    if (!(err instanceof IntegrityError) && !(err instanceof NotFoundError)) throw err;
+    deps.onWarning?.(`Step '${step}': the stored record ${key} or its outputs are damaged (${(err as Error).message}); re-running the step.`);
+    return undefined;
+  }
+}
+
+/** Reuses a record: writes the step's run document with status `reused`. */
+async function reuse(store: ArtifactStore, call: LookupCall, resolved: ResolvedKey, record: StepRecord): Promise<LookupResult> {
+  const { key, items } = resolved;
+  const runDoc: StepRunDocument = {
+    step: call.step,
+    status: 'reused',
+    cacheKey: key,
+    outputs: record.outputs,
+    metrics: record.metrics,
+    durationMs: 0,
+    savedMs: record.durationMs,
+    recordRunId: record.runId,
+    stdout: record.stdout,
+    stderr: record.stderr,
+    ...(items ? { items: { total: items.length, ran: 0, reused: items.length, failed: 0 } } : {}),
   };
+  await store.putJson(runKey(call.runId, call.step), runDoc);
+  return { step: call.step, key, run: false, outputs: record.outputs, fail: stepFailedCause(call.step) };
+}
 
-  return async (req: LookupRequest): Promise<LookupResult> => {
-    const resolver = await resolverFor(req);
-    const manifest = resolver.manifest;
-    const name = req.s;
-    const step = manifest.steps[name];
-    const runId = runIdOf(req.i.x);
-    const fail = `Step '${name}' failed`;
-    const decision = req.g ? {} : await decideSkip(store, manifest, step, runId, resolver, req.i.p);
-    const v = decision.v ? { v: decision.v } : {};
-    if (decision.skip) {
-      const skipped: StepRunDocument = { step: name, status: 'skipped', skip: decision.skip, outputs: {}, metrics: [], durationMs: 0 };
-      await store.putJson(`runs/${runId}/${name}.json`, skipped);
-      deps.onEvent?.({ type: 'lookup', step: name, hit: false, runId, skipped: true });
-      return { step: name, run: false, skip: decision.skip, fail, ...v };
-    }
-    const resolved = await resolver.resolve(name);
-    const { key, doc } = resolved;
-
-    const verify = async (record: StepRecord): Promise<void> => {
-      if (verifyOutputs) for (const ref of Object.values(record.outputs)) await store.verify(ref);
-    };
-    const foreachCtx = (): ForeachContext => ({
-      store,
-      pipeline: manifest.pipeline,
-      runId,
-      step,
-      resolved: { key, doc, items: resolved.items },
-      useCache: step.cache && !req.i.n,
-      verify,
-      onWarning: deps.onWarning,
-    });
-    if (req.g) {
-      const at = req.i.c?.at !== undefined ? new Date(req.i.c.at) : new Date();
-      const { document } = await gatherForeach(foreachCtx(), Number.isNaN(at.getTime()) ? new Date() : at);
-      deps.onEvent?.({ type: 'lookup', step: name, key, hit: document.status === 'reused', runId });
-      return { step: name, key, run: false, outputs: document.outputs, fail };
-    }
-
-    if (step.cache && !req.i.n) {
-      let record: StepRecord | undefined;
-      let usable = false;
-      try {
-        record = await store.getRecord(key);
-        // A foreach result with tolerated failures is reused by nobody: the lookup re-runs its failed items.
-        usable = record !== undefined && record.failedItems === undefined;
-        if (record && verifyOutputs) {
-          for (const ref of Object.values(record.outputs)) await store.verify(ref);
-        }
-      } catch (err) {
-        if (!(err instanceof IntegrityError) && !(err instanceof NotFoundError)) throw err;
-        usable = false;
-        deps.onWarning?.(`Step '${name}': the stored record ${key} or its outputs are damaged (${(err as Error).message}); re-running the step.`);
-      }
-      if (record && usable) {
-        const runDoc: StepRunDocument = {
-          step: name,
-          status: 'reused',
-          cacheKey: key,
-          outputs: record.outputs,
-          metrics: record.metrics,
-          durationMs: 0,
-          savedMs: record.durationMs,
-          recordRunId: record.runId,
-          stdout: record.stdout,
-          stderr: record.stderr,
-          ...(resolved.items ? { items: { total: resolved.items.length, ran: 0, reused: resolved.items.length, failed: 0 } } : {}),
-        };
-        await store.putJson(`runs/${runId}/${name}.json`, runDoc);
-        deps.onEvent?.({ type: 'lookup', step: name, key, hit: true, runId });
-        return { step: name, key, run: false, outputs: record.outputs, fail, ...v };
-      }
-    }
-
-    if (step.foreach) {
-      const at = new Date().toISOString();
-      const plan = await planForeach(foreachCtx());
-      deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
-      return { step: name, key, run: true, jobs: plan.jobs, job: plan.plan, fail, at, ...v };
-    }
-
-    const job: JobSpec = {
-      v: 1,
-      pipeline: manifest.pipeline,
-      runId,
-      step: name,
-      key,
-      keyDocument: doc,
-      code: step.code,
-      command: step.command,
-      env: step.env,
-      inputs: doc.inputs,
-      params: doc.params,
-      outputs: step.outputs,
-      gpus: step.compute.gpus,
-    };
-    const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
-    deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
-    return { step: name, key, run: true, job: jobHash, fail, ...v };
+/** Stores the JobSpec the runner will execute. */
+async function prepareRun(store: ArtifactStore, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
+  const step = manifest.steps[call.step];
+  const { key, doc } = resolved;
+  const job: JobSpec = {
+    v: 1,
+    pipeline: manifest.pipeline,
+    runId: call.runId,
+    step: call.step,
+    key,
+    keyDocument: doc,
+    code: step.code,
+    command: step.command,
+    env: step.env,
+    inputs: doc.inputs,
+    params: doc.params,
+    outputs: step.outputs,
+    gpus: step.compute.gpus,
   };
+  const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
+  return { step: call.step, key, run: true, job: jobHash, fail: stepFailedCause(call.step) };
 }

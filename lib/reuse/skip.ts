@@ -5,8 +5,8 @@
  */
 import { RunFailedError } from '../errors';
 import { conditionMetrics } from '../ir/condition';
-import type { ManifestStep, PipelineManifest, SkipReason, StepRunDocument } from '../manifest/types';
-import type { ArtifactStore } from '../store/types';
+import { readStepRecord, runKey, type ManifestStep, type PipelineManifest, type SkipReason, type StepRunDocument } from '../protocol';
+import type { ArtifactStore } from '../store';
 import { evaluateCondition } from './condition';
 import type { KeyResolver } from './key-resolver';
 
@@ -37,7 +37,7 @@ export async function decideSkip(
   // Only pipelines with conditions can skip; the others pay no extra read.
   if (!Object.values(manifest.steps).some((s) => s.when)) return {};
   for (const up of upstreamOf(step)) {
-    const doc = await store.getJson<StepRunDocument>(`runs/${runId}/${up}.json`).catch(() => undefined);
+    const doc = await store.getJson<StepRunDocument>(runKey(runId, up)).catch(() => undefined);
     if (doc?.status === 'skipped') {
       return { skip: doc.skip ?? { reason: 'condition', step: up, condition: manifest.steps[up]?.when?.text ?? '' } };
     }
@@ -47,7 +47,7 @@ export async function decideSkip(
   const metrics: Record<string, number> = {};
   for (const { step: up, metric } of wanted) {
     const { key } = await resolver.resolve(up);
-    const record = await store.getRecord(key);
+    const record = await readStepRecord(store, key);
     const logged = record?.metrics.filter((m) => m.name === metric) ?? [];
     if (logged.length === 0) {
       const names = [...new Set(record?.metrics.map((m) => m.name) ?? [])];

@@ -6,12 +6,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import type { StepRunDocument } from '../manifest/types';
-import type { ArtifactStore, Hash } from '../store/types';
+import { loadJobSpec, type StepRunDocument } from '../protocol';
+import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { stageIn } from './stage-in';
 import { runDocumentKeyOf, stageOut, storeLogs } from './stage-out';
-import { loadJobSpec } from './job-spec';
 import { shQuote } from './step-script';
 
 /** The staging directory of item `k` of a mini-batch staged in `dir`. */

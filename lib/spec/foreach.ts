@@ -3,7 +3,7 @@
  */
 import type { ForeachIR, ForeachSourceIR } from '../ir/types';
 import { joinPath } from './path';
-import { FOREACH_PATTERN } from './spec-fields';
+import { FOREACH_PATTERN } from './field-table';
 import { didYouMean } from './suggest';
 
 /** The output every foreach step has besides its own: a JSON list of its items and their status. */

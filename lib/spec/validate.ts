@@ -18,11 +18,12 @@ import type {
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
-import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
+import { parseS3Uri } from '../ir/s3-uri';
+import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from '../schedule';
 import { conditionSteps } from '../ir/condition';
 import { ConditionProblem, parseCondition } from './condition';
 import { buildForeach, checkForeach, foreachUpstream, ITEMS_OUTPUT } from './foreach';
-import { BUILTIN_DEFAULTS, FRACTIONAL_VCPUS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
+import { BUILTIN_DEFAULTS, FRACTIONAL_VCPUS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
 
@@ -480,7 +481,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       } else if (ref.path !== undefined) {
         inputs[input] = { kind: 'path', path: resolve(dir, ref.path) };
       } else {
-        inputs[input] = { kind: 'uri', uri: ref.uri! };
+        inputs[input] = { kind: 'uri', uri: ref.uri!, ...parseS3Uri(ref.uri!)! };
       }
     }
     const gpus = s.compute?.gpus ?? defaults.compute?.gpus ?? BUILTIN_DEFAULTS.gpus;

@@ -3,7 +3,8 @@
  * real interpreter, and what needs its outputs is skipped too; skipping is not failure.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readStepDocuments, stepViewOf } from '../../lib/api/run-view';
+import { readStepDocuments } from '../../lib/api/run-view';
+import { stepResultOf } from '../../lib/protocol';
 import { explainStep } from '../../lib/engine';
 import { makeProject, statuses, type Project } from './support';
 
@@ -56,7 +57,7 @@ describe('when', () => {
     expect(doc.steps.announce).toEqual({ status: 'skipped', reason: 'condition', skippedBy: 'publish', condition });
     // AND the API's view and explain say so
     const docs = await readStepDocuments(p.store, doc.runId, ['publish', 'announce']);
-    expect(stepViewOf(docs.announce)).toMatchObject({ status: 'skipped', reason: 'condition', skippedBy: 'publish', condition });
+    expect(stepResultOf(docs.announce)).toMatchObject({ status: 'skipped', reason: 'condition', skippedBy: 'publish', condition });
     expect((await explainStep(p.store, doc.runId, 'announce')).lines[0]).toMatch(/needs the outputs of step 'publish', whose condition .* was false \(not a failure\)/);
   });
 

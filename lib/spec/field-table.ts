@@ -3,7 +3,8 @@
  *
  * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
  */
-import type { Field } from './fields';
+import type { Field } from './field-description';
+import { S3_URI_PATTERN } from '../ir/s3-uri';
 import { MAX_FOREACH_ITEMS } from '../ir/limits';
 import { NAME_PATTERN, NAME_RULE } from './names';
 
@@ -38,8 +39,6 @@ export const FOREACH_PATTERN = /^(([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62
 /** A metric name a step declares (usable in a condition as `<step>.metrics.<name>`). */
 export const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** An S3 URI input. */
-export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
 const name = (what: string, doc: string): Field => ({
   kind: 'string',
