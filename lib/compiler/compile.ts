@@ -17,6 +17,7 @@ import type { AslDefinition, AslState, CompiledPipeline } from './types';
  */
 export function compile(ir: PipelineIR): CompiledPipeline {
   const dag = buildDag(ir);
+  const finals = Object.values(ir.steps).filter((s) => s.final).map((s) => s.name);
   const { tree } = decompose(dag);
   const jobs = jobDefinitionsOf(ir);
   checkQueuePlaceholders(ir);
@@ -25,12 +26,12 @@ export function compile(ir: PipelineIR): CompiledPipeline {
     jobDefinition: jobs.byStep[s],
     foreach: ir.steps[s].foreach !== undefined,
     ...(ir.steps[s].when ? { when: choiceRule(ir.steps[s].when!.condition) } : {}),
-  }));
+  }), finals);
   const lookup: Record<string, string> = {};
   const run: Record<string, string> = {};
   const array: Record<string, string> = {};
   const gather: Record<string, string> = {};
-  for (const s of dag.names) {
+  for (const s of [...dag.names, ...finals]) {
     lookup[s] = s;
     run[s] = `${s} run`;
     if (ir.steps[s].foreach) {

@@ -21,6 +21,7 @@ export interface Dag {
 export function dependenciesOf(ir: PipelineIR): Record<string, string[]> {
   const deps: Record<string, string[]> = {};
   for (const [name, step] of Object.entries(ir.steps)) {
+    if (step.final) continue; // finally-steps run after the DAG, not in it
     const set = new Set<string>(step.after);
     for (const input of Object.values(step.inputs)) if (input.kind === 'step') set.add(input.step);
     if (step.foreach?.source.kind === 'step') set.add(step.foreach.source.step);

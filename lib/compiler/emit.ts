@@ -84,7 +84,12 @@ function foreachStates(
 }
 
 /** Emits the definition for a tree over `dag`; `target` gives each step's queue and job definition. */
-export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) => StepTarget): AslDefinition {
+export function emitDefinition(
+  dag: Dag,
+  tree: SpTree,
+  target: (step: string) => StepTarget,
+  finals: readonly string[] = [],
+): AslDefinition {
   let parallels = 0;
   let branches = 0;
 
@@ -174,11 +179,69 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
       [pathKey(CONTEXT_KEYS.executionId)]: ASL_PATHS.executionId,
     },
   };
-  if (items.length === 0) {
+  if (finals.length > 0) {
+    // The DAG runs as the one branch of `Main`, whose failure is caught so that the finally-steps run;
+    // `Run failed` then re-raises it, so the run's status is the DAG's alone.
+    const first = finallyStates(finals, target, states);
+    const main: AslBranch = items.length === 0 ? { StartAt: 'Nothing', States: { Nothing: { Type: 'Succeed' } } } : emitBranch(tree);
+    states.Main = {
+      Type: 'Parallel',
+      Branches: [main],
+      ResultPath: null,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.runFailure, Next: first }],
+      Next: first,
+    };
+    states.Start = { ...start, Next: 'Main' };
+  } else if (items.length === 0) {
     states.Start = { ...start, End: true };
   } else {
     const first = emitChain(items, states);
     states.Start = { ...start, Next: first };
   }
   return { StartAt: 'Start', States: states };
+}
+
+/**
+ * The finally-steps, one after another (sorted by name): each a lookup and a Batch task whose failure is
+ * caught and passed over, then `Finished?`, which fails the execution with the caught error if the DAG failed.
+ * Returns the first state's name.
+ */
+function finallyStates(finals: readonly string[], target: (step: string) => StepTarget, states: Record<string, AslState>): string {
+  const sorted = [...finals].sort();
+  sorted.forEach((f, i) => {
+    const next = sorted[i + 1] ?? 'Finished?';
+    const { queue, jobDefinition } = target(f);
+    const passOver = [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: next }];
+    states[f] = {
+      Type: 'Task',
+      Resource: `\${${LOOKUP_PLACEHOLDER}}`,
+      Parameters: { [LOOKUP_KEYS.step]: f, [pathKey(LOOKUP_KEYS.context)]: ASL_PATHS.context },
+      ResultPath: ASL_PATHS.lookupResult,
+      Retry: LOOKUP_RETRY,
+      Catch: passOver,
+      Next: `${f} run`,
+    };
+    states[`${f} run`] = {
+      Type: 'Task',
+      Resource: BATCH_SUBMIT_SYNC,
+      Parameters: {
+        JobName: f,
+        JobQueue: `\${${queue}}`,
+        JobDefinition: `\${${jobDefinition}}`,
+        Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
+      },
+      ResultPath: null,
+      Retry: BATCH_RETRY,
+      Catch: passOver,
+      Next: next,
+    };
+  });
+  states['Finished?'] = {
+    Type: 'Choice',
+    Choices: [{ Variable: ASL_PATHS.runFailure, IsPresent: true, Next: 'Run failed' }],
+    Default: 'Run succeeded',
+  };
+  states['Run failed'] = { Type: 'Fail', ErrorPath: ASL_PATHS.runFailureError, CausePath: ASL_PATHS.runFailureCause };
+  states['Run succeeded'] = { Type: 'Succeed' };
+  return sorted[0];
 }

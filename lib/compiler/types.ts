@@ -80,6 +80,8 @@ export interface AslParallelState {
   readonly Type: 'Parallel';
   readonly Branches: readonly AslBranch[];
   readonly ResultPath: null;
+  /** Only `Main`, around the DAG of a pipeline with finally-steps. @default - none */
+  readonly Catch?: readonly AslCatcher[];
   /** @default - none: the state ends its branch */
   readonly Next?: string;
   /** @default - not set: the state has a Next */
@@ -89,7 +91,10 @@ export interface AslParallelState {
 /** A `Failed <n>` state. */
 export interface AslFailState {
   readonly Type: 'Fail';
-  readonly Error: string;
+  /** @default - ErrorPath */
+  readonly Error?: string;
+  /** The error name at run time (`Run failed` re-raises the caught error). @default - Error */
+  readonly ErrorPath?: string;
   readonly CausePath: string;
 }
 

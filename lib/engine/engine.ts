@@ -15,6 +15,8 @@ import { buildManifest } from '../manifest';
 import {
   executionInput,
   jobsOf,
+  lookupRequest,
+  CANCELLED_ERROR,
   loadJobSpec,
   ARRAY_INDEX_ENV,
   JOB_PARAMETER,
@@ -175,7 +177,9 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
 
   const results = new Map<string, FinishedStepResult>();
   const keys = new Map<string, Hash>();
-  const finish = (step: string, result: FinishedStepResult): void => {
+  const finals = Object.values(ir.steps).filter((s) => s.final).map((s) => s.name).sort();
+  const finish = (step: string, outcome: FinishedStepResult): void => {
+    const result = ir.steps[step]?.final ? { ...outcome, final: true } : outcome;
     results.set(step, result);
     emit({ type: 'step-finished', step, result });
   };
@@ -427,6 +431,27 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     }
   };
 
+  /** Runs a finally-step outside the execution (after a cancel), with the same lookup and runner. */
+  const runFinallyStep = async (step: string): Promise<void> => {
+    const request = lookupRequest({
+      step,
+      parameters,
+      noCache: opts.noCache ?? false,
+      manifest: manifestHash,
+      executionId: executionArn(ir.name, runId),
+      failure: { Error: CANCELLED_ERROR, Cause: 'the run was cancelled' },
+    });
+    const started = performance.now();
+    emit({ type: 'step-started', step, attempt: 1 });
+    try {
+      const r = await lookup(request);
+      const record = await runJob({ store, job: r.job!, env: gpuless ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' } : {}, timeoutSeconds: ir.steps[step].timeoutSeconds });
+      finish(step, { status: 'ran', cacheKey: record.key, durationMs: record.durationMs, outputs: record.outputs });
+    } catch (err) {
+      finish(step, { status: 'failed', durationMs: Math.round(performance.now() - started), error: errorMessage(err) });
+    }
+  };
+
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const step of Object.keys(ir.steps)) {
     const l = lookupTask(step);
@@ -483,10 +508,15 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   while (inFlight.size) await Promise.allSettled([...inFlight]);
   await validation.catch(() => undefined);
   cancel.removeEventListener('abort', onCancel);
+  // A cancelled execution never reaches its finally-states: run the finally-steps here, told so.
+  if (cancel.aborted && invalidDefinition === undefined) {
+    for (const f of finals) await runFinallyStep(f);
+  }
 
   const steps: Record<string, FinishedStepResult> = {};
   for (const name of Object.keys(ir.steps)) steps[name] = results.get(name) ?? { status: 'skipped' };
-  const anyFailed = Object.values(steps).some((s) => s.status === 'failed');
+  // A finally-step's failure is reported on its own: it never changes the run's status.
+  const anyFailed = Object.values(steps).some((s) => s.status === 'failed' && !s.final);
   const status: RunStatus =
     invalidDefinition !== undefined
       ? 'failed'

@@ -60,7 +60,8 @@ export function formatSummary(doc: RunDocument): string {
       `reuse saved ${formatDuration(saved)}`,
   ];
   for (const [name, s] of Object.entries(doc.steps)) {
-    if (s.status === 'failed') lines.push(`  ${name} failed: ${s.error ?? 'unknown error'}`);
+    if (s.status === 'failed' && s.final) lines.push(`  finally-step ${name} failed (the run's status is unaffected): ${s.error ?? 'unknown error'}`);
+    else if (s.status === 'failed') lines.push(`  ${name} failed: ${s.error ?? 'unknown error'}`);
   }
   if (doc.error && counts.failed === 0) lines.push(`  ${doc.error}`);
   return lines.join('\n');

@@ -87,6 +87,11 @@ export interface StepIR {
   readonly when?: WhenIR;
   /** Metric names the step declares it logs (a condition may read only these). @default - none declared */
   readonly metrics?: readonly string[];
+  /**
+   * A finally-step (declared under `finally:`): runs once after the others whatever the outcome, never reused,
+   * never part of the DAG, never changing the run's status. @default false
+   */
+  readonly final?: boolean;
 }
 
 /** A value a condition reads. */

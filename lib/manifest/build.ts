@@ -87,6 +87,7 @@ async function buildStep(step: StepIR, put: PutFn): Promise<ManifestStep> {
     cacheVersion: step.cacheVersion ?? null,
     ...(step.foreach ? { foreach: step.foreach } : {}),
     ...(step.when ? { when: step.when } : {}),
+    ...(step.final ? { final: true } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export const CONTEXT_KEYS = {
   executionId: 'x',
   /** Where each lookup task puts its `LookupResult`. */
   lookupResult: 'c',
+  /** Where the error of a failed run goes before its finally-steps run (`{Error, Cause}`). */
+  runFailure: 'f',
 } as const;
 
 /** Keys of the payload a lookup task sends: `{"s": "<step>", "i.$": "$"}`. */
@@ -55,6 +57,11 @@ export const ASL_PATHS = {
   lookupFail: `${RESULT}.fail`,
   /** Where a failed Batch task's error goes. */
   taskError: `${RESULT}.e`,
+  /** The error that failed the run, caught for its finally-steps. */
+  runFailure: `$.${CONTEXT_KEYS.runFailure}`,
+  /** Its error name and cause, re-raised by `Run failed` after the finally-steps. */
+  runFailureError: `$.${CONTEXT_KEYS.runFailure}.Error`,
+  runFailureCause: `$.${CONTEXT_KEYS.runFailure}.Cause`,
   /** `LookupResult.jobs`: how many jobs a foreach step's plan made (the array size). */
   lookupJobs: `${RESULT}.jobs`,
   /** `LookupResult.v`: the metric values a step's condition reads, `$.c.v[i]`. */

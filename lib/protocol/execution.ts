@@ -47,6 +47,8 @@ export interface LookupRequest {
   readonly [LOOKUP_KEYS.context]: RunningContext & {
     /** The previous task's lookup result (the gather task reads its plan's start time). @default - none */
     readonly [CONTEXT_KEYS.lookupResult]?: LookupResult;
+    /** The error that failed the run (finally-steps only). @default - the run has not failed */
+    readonly [CONTEXT_KEYS.runFailure]?: RunFailure;
   };
   /** true = the gather task of a foreach step. @default false */
   readonly [LOOKUP_KEYS.gather]?: boolean;
@@ -65,6 +67,22 @@ export interface LookupCall {
   readonly gather?: boolean;
   /** The previous lookup result in the context (the gather reads its plan). @default - none */
   readonly previous?: LookupResult;
+  /** The error that failed the run (finally-steps only). @default - the run has not failed */
+  readonly failure?: RunFailure;
+}
+
+/** The error that failed a run, as Step Functions catches it; `Pipewright.Cancelled` for a cancelled local run. */
+export interface RunFailure {
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
+/** The error name a cancelled run's finally-steps see. */
+export const CANCELLED_ERROR = 'Pipewright.Cancelled';
+
+/** The run status a finally-step sees (`$PW_RUN_STATUS`). */
+export function runStatusOf(failure: RunFailure | undefined): 'succeeded' | 'failed' | 'cancelled' {
+  return failure === undefined ? 'succeeded' : failure.Error === CANCELLED_ERROR ? 'cancelled' : 'failed';
 }
 
 /** Reads a lookup request's fields by their readable names. */
@@ -80,6 +98,7 @@ export function decodeLookupRequest(req: LookupRequest): LookupCall {
     runId: runIdOf(executionId),
     ...(req[LOOKUP_KEYS.gather] === true ? { gather: true } : {}),
     ...(ctx[CONTEXT_KEYS.lookupResult] !== undefined ? { previous: ctx[CONTEXT_KEYS.lookupResult] } : {}),
+    ...(ctx[CONTEXT_KEYS.runFailure] !== undefined ? { failure: ctx[CONTEXT_KEYS.runFailure] } : {}),
   };
 }
 
@@ -93,6 +112,7 @@ export function lookupRequest(call: Omit<LookupCall, 'runId'>): LookupRequest {
       [CONTEXT_KEYS.manifest]: call.manifest,
       [CONTEXT_KEYS.executionId]: call.executionId,
       ...(call.previous ? { [CONTEXT_KEYS.lookupResult]: call.previous } : {}),
+      ...(call.failure ? { [CONTEXT_KEYS.runFailure]: call.failure } : {}),
     },
   };
 }

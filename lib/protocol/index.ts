@@ -27,6 +27,9 @@ export {
   type LookupResult,
   type RunningContext,
   type SkipReason,
+  type RunFailure,
+  runStatusOf,
+  CANCELLED_ERROR,
 } from './execution';
 export { decodeManifest, loadManifest, type ManifestInput, type ManifestStep, type PipelineManifest } from './manifest';
 export {

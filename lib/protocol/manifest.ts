@@ -21,7 +21,7 @@ export type ManifestInput =
  * replaced by stored content (lib/manifest's `buildManifest` is the mapping).
  */
 export interface ManifestStep
-  extends Pick<StepIR, 'name' | 'command' | 'image' | 'env' | 'params' | 'outputs' | 'compute' | 'retries' | 'timeoutSeconds' | 'cache' | 'foreach' | 'when'> {
+  extends Pick<StepIR, 'name' | 'command' | 'image' | 'env' | 'params' | 'outputs' | 'compute' | 'retries' | 'timeoutSeconds' | 'cache' | 'foreach' | 'when' | 'final'> {
   /** Tree of the step's code directory. @default null - empty working directory */
   readonly code: ArtifactRef | null;
   readonly inputs: Readonly<Record<string, ManifestInput>>;

@@ -56,6 +56,8 @@ export interface StepResult<S extends StepStatus = StepStatus> {
   readonly skippedBy?: string;
   /** That step's condition as written. @default - none */
   readonly condition?: string;
+  /** A finally-step: its failure is reported on its own and never changes the run's status. @default false */
+  readonly final?: boolean;
   /** A foreach step's item counts. @default - not a foreach step (or it never planned its items) */
   readonly items?: ItemCounts;
   /** A foreach step's failed items with their errors (tolerated, or why it failed). @default - none */

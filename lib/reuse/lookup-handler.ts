@@ -7,6 +7,7 @@ import {
   loadManifest,
   readStepRecord,
   runKey,
+  runStatusOf,
   stepFailedCause,
   type JobSpec,
   type LookupCall,
@@ -83,7 +84,7 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
         ? await reuse(deps.store, call, resolved, record)
         : step.foreach
           ? await planRun(deps, call, manifest, resolved)
-          : await prepareRun(deps.store, call, manifest, resolved);
+          : await prepareRun(deps.store, call, manifest, resolved, step.final ? await outcomeEnv(deps.store, call, manifest) : {});
     deps.onEvent?.({ type: 'lookup', step: call.step, key: resolved.key, hit: !result.run, runId: call.runId });
     return decision.v ? { ...result, v: decision.v } : result;
   };
@@ -198,8 +199,22 @@ async function reuse(store: ArtifactStore, call: LookupCall, resolved: ResolvedK
   return { step: call.step, key, run: false, outputs: record.outputs, fail: stepFailedCause(call.step) };
 }
 
+/** What a finally-step is told about the run: `PW_RUN_STATUS` and `PW_FAILED_STEPS` (comma-separated, sorted). */
+async function outcomeEnv(store: ArtifactStore, call: LookupCall, manifest: PipelineManifest): Promise<Record<string, string>> {
+  const steps = Object.values(manifest.steps).filter((s) => !s.final).map((s) => s.name);
+  const docs = await Promise.all(steps.map((s) => store.getJson<StepRunDocument>(runKey(call.runId, s)).catch(() => undefined)));
+  const failed = steps.filter((_, i) => docs[i]?.status === 'failed').sort();
+  return { PW_RUN_STATUS: runStatusOf(call.failure), PW_FAILED_STEPS: failed.join(',') };
+}
+
 /** Stores the JobSpec the runner will execute. */
-async function prepareRun(store: ArtifactStore, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
+async function prepareRun(
+  store: ArtifactStore,
+  call: LookupCall,
+  manifest: PipelineManifest,
+  resolved: ResolvedKey,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<LookupResult> {
   const step = manifest.steps[call.step];
   const { key, doc } = resolved;
   const job: JobSpec = {
@@ -211,7 +226,7 @@ async function prepareRun(store: ArtifactStore, call: LookupCall, manifest: Pipe
     keyDocument: doc,
     code: step.code,
     command: step.command,
-    env: step.env,
+    env: { ...step.env, ...extraEnv },
     inputs: doc.inputs,
     params: doc.params,
     outputs: step.outputs,

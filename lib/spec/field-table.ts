@@ -388,6 +388,14 @@ export const PIPELINE_FIELD: Field = {
       doc: 'The steps by name.',
       example: 'steps: { train: { command: [node, train.mjs] } }',
     },
+    finally: {
+      kind: 'map',
+      keys: 'name',
+      what: 'step',
+      values: step,
+      doc: 'Steps run once after the others, whether the run succeeded, failed or was cancelled ($PW_RUN_STATUS, $PW_FAILED_STEPS); they never change the run\'s status.',
+      example: 'finally: { notify: { command: [sh, -c, \'echo "$PW_RUN_STATUS"\'] } }',
+    },
     schedules: {
       kind: 'map',
       keys: 'name',

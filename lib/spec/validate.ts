@@ -81,6 +81,7 @@ interface PipelineSpec {
   defaults?: { image?: string; compute?: ComputeSpec; retries?: number; timeout?: number; env?: Record<string, string>; cache?: boolean };
   queues?: Record<string, { gpu?: boolean }>;
   steps?: Record<string, StepSpec>;
+  finally?: Record<string, StepSpec>;
   schedules?: Record<string, ScheduleSpec>;
 }
 
@@ -118,6 +119,7 @@ export function validateDefinition(raw: unknown, src: DefinitionSource): Pipelin
   const queues = buildQueues(spec, report);
   checkSteps(spec, rawObj, queues, dir, report);
   checkCycles(spec, report);
+  checkFinally(spec, rawObj, dir, report);
   checkSchedules(spec, rawObj, report);
 
   if (problems.length > 0) {
@@ -315,6 +317,40 @@ function checkSteps(
   }
 }
 
+/** Finally-steps: distinct names, no data from other steps, none of the keys that only the DAG gives meaning. */
+function checkFinally(spec: PipelineSpec, raw: Record<string, unknown>, dir: string, report: Report): void {
+  const rawFinal = (raw.finally ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const declared = rawKeys(raw.parameters) ?? [];
+  for (const [name, s] of Object.entries(spec.finally ?? {})) {
+    const at = (...segs: Array<string | number>): string => segs.reduce<string>((p, seg) => joinPath(p, seg), joinPath('finally', name));
+    if (spec.steps && name in spec.steps) {
+      report(at(), `finally-step "${name}" has the name of a step under "steps"; rename one of them`);
+    }
+    for (const k of ['foreach', 'when', 'after', 'batch', 'tolerate', 'maxConcurrency'] as const) {
+      if (rawFinal[name]?.[k] !== undefined) {
+        report(at(k), `"${k}" does not apply to a finally-step (it runs once, after every other step, whatever happened); remove it`);
+      }
+    }
+    for (const [input, ref] of Object.entries(s.inputs ?? {})) {
+      if (typeof ref === 'string') {
+        report(
+          at('inputs', input),
+          `a finally-step cannot take another step's output ("${ref}"): it also runs when that step did not; ` +
+            'read the outcome from $PW_RUN_STATUS and $PW_FAILED_STEPS, or take a { path: } or { uri: } input',
+        );
+      } else if (ref.path !== undefined && !existsSync(resolve(dir, ref.path))) {
+        report(at('inputs', input, 'path'), `path "${ref.path}" does not exist (resolved to ${resolve(dir, ref.path)}); create it or fix the path`);
+      }
+    }
+    if (s.code !== undefined && !isDirectory(resolve(dir, s.code))) {
+      report(at('code'), `code directory "${s.code}" does not exist or is not a directory (resolved to ${resolve(dir, s.code)}); fix the path`);
+    }
+    (s.params ?? []).forEach((p, i) => {
+      if (!declared.includes(p)) report(at('params', i), `unknown parameter "${p}".${didYouMean(p, declared)} Declare it under "parameters" or fix the name`);
+    });
+  }
+}
+
 /** What a condition of step `self` may refer to. */
 function conditionScope(
   self: string,
@@ -472,7 +508,8 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
     }) as ParameterIR;
   }
   const steps: Record<string, StepIR> = {};
-  for (const [name, s] of Object.entries(spec.steps ?? {})) {
+  const finals = new Set(Object.keys(spec.finally ?? {}));
+  for (const [name, s] of [...Object.entries(spec.steps ?? {}), ...Object.entries(spec.finally ?? {})]) {
     const inputs: Record<string, InputIR> = {};
     for (const [input, ref] of Object.entries(s.inputs ?? {})) {
       if (typeof ref === 'string') {
@@ -505,8 +542,10 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       },
       retries: s.retries ?? defaults.retries ?? BUILTIN_DEFAULTS.retries,
       timeoutSeconds: s.timeout ?? defaults.timeout ?? BUILTIN_DEFAULTS.timeoutSeconds,
-      cache: s.cache ?? defaults.cache ?? BUILTIN_DEFAULTS.cache,
+      // A finally-step reports this run's outcome, so it is never reused.
+      cache: finals.has(name) ? false : (s.cache ?? defaults.cache ?? BUILTIN_DEFAULTS.cache),
       cacheVersion: s.cacheVersion,
+      final: finals.has(name) ? true : undefined,
       foreach: buildForeach(s),
       when: s.when !== undefined ? { text: s.when, condition: parseCondition(s.when, conditionScope(name, spec.steps!, undefined, paramTypesOf(spec))) } : undefined,
       metrics: s.metrics,

@@ -68,7 +68,7 @@ describe('pipewright validate', () => {
     expect(results.bad.stdout).toBe('');
     const lines = results.bad.stderr.trimEnd().split('\n');
     expect(lines).toEqual([
-      `${file}:5: steps.a.compute.vcpus: expected a positive whole number; received the number 0; write e.g. vcpus: 2`,
+      `${file}:5: steps.a.compute.vcpus: expected a positive whole number of vCPUs or one of 0.25, 0.5; received 0; write e.g. vcpus: 0.5 or vcpus: 2`,
       `${file}:8: steps.b.inputs.x: step "a" has no output "missing" (it declares no outputs). Fix the reference or add "missing" to steps.a.outputs`,
       '2 problem(s) found; nothing was written.',
     ]);
