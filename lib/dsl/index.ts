@@ -21,4 +21,4 @@ export type {
   StepProps,
 } from './pipeline';
 export { param, type NumericParamOptions, type ParamOptions, type ParamSpec } from './param';
-export { OutputRef, path, uri, type Input, type PathInput, type UriInput } from './inputs';
+export { MetricRef, OutputRef, path, uri, type Input, type PathInput, type UriInput } from './inputs';

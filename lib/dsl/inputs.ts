@@ -17,6 +17,19 @@ export class OutputRef {
   }
 }
 
+/** A handle on a metric a step declares; in a template string it reads `<step>.metrics.<name>` (for `when`). */
+export class MetricRef {
+  constructor(
+    public readonly step: string,
+    public readonly metric: string,
+  ) {}
+
+  /** The condition form: `<step>.metrics.<name>`. */
+  public toString(): string {
+    return `${this.step}.metrics.${this.metric}`;
+  }
+}
+
 /** A local file or directory, relative to the DSL file's folder. */
 export interface PathInput {
   readonly path: string;

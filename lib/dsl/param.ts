@@ -24,7 +24,7 @@ export interface NumericParamOptions extends ParamOptions<number> {
 /** A parameter declaration: the same plain object as under `parameters:` in the spec. */
 export interface ParamSpec<T extends ParameterType = ParameterType> {
   readonly type: T;
-  readonly default?: string | number | boolean;
+  readonly default?: string | number | boolean | readonly string[];
   readonly enum?: readonly (string | number | boolean)[];
   readonly minimum?: number;
   readonly maximum?: number;
@@ -47,4 +47,6 @@ export const param = {
   integer: (opts: NumericParamOptions = {}): ParamSpec<'integer'> => declare('integer', opts),
   /** A boolean parameter (`true`/`false` on the command line). */
   boolean: (opts: ParamOptions<boolean> = {}): ParamSpec<'boolean'> => declare('boolean', opts),
+  /** A list of strings (`--param genres=a,b` or a JSON array), e.g. the items of a foreach. */
+  list: (opts: { readonly default?: readonly string[]; readonly description?: string } = {}): ParamSpec<'list'> => declare('list', opts),
 } as const;

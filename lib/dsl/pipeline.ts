@@ -5,7 +5,7 @@
  */
 import type { ParameterValue, PipelineIR } from '../ir/types';
 import { validateDefinition } from '../spec/validate';
-import { OutputRef, type Input } from './inputs';
+import { MetricRef, OutputRef, type Input } from './inputs';
 import type { ParamSpec } from './param';
 
 /** Resources and queue of a step. */
@@ -55,7 +55,7 @@ export interface PipelineProps<P extends Record<string, ParamSpec>, Q extends st
 }
 
 /** Options of `Pipeline.step()`; `PN` are the declared parameter names, `O` the outputs. */
-export interface StepProps<PN extends string, QN extends string, O extends string> {
+export interface StepProps<PN extends string, QN extends string, O extends string, M extends string = never> {
   /** @default - none */
   readonly description?: string;
   /** Directory shipped to the step, relative to the DSL file. @default - none: an empty directory */
@@ -84,12 +84,35 @@ export interface StepProps<PN extends string, QN extends string, O extends strin
   readonly cache?: boolean;
   /** Salt that forces a new cache key when changed. @default - none */
   readonly cacheVersion?: string;
+  /**
+   * Runs the step once per item: another step's output (`split.outputs.parts`), a list parameter
+   * (`'params.genres'`, checked against the declared names) or an S3 prefix. @default - runs once
+   */
+  readonly foreach?: OutputRef | `params.${PN}` | `s3://${string}`;
+  /** Foreach only: items per job. @default 1 */
+  readonly batch?: number;
+  /** Foreach only: failed items accepted. @default { count: 0 } */
+  readonly tolerate?: { readonly count: number } | { readonly percent: number };
+  /** Foreach only: most jobs at once. @default - as resources allow */
+  readonly maxConcurrency?: number;
+  /**
+   * Runs the step only when this holds, e.g. `` `${evaluate.metrics.accuracy} >= params.min_accuracy` ``
+   * (metric handles keep the names checked by the compiler). @default - always runs
+   */
+  readonly when?: string;
+  /** Metrics the step logs; each becomes a typed handle on the returned step. @default - none */
+  readonly metrics?: readonly M[];
 }
 
+/** The keys only a foreach step has (use `Pipeline.foreach()`). */
+type ForeachKeys = 'foreach' | 'batch' | 'tolerate' | 'maxConcurrency';
+
 /** A step as seen by the steps after it: its name and one typed handle per declared output. */
-export interface StepHandle<O extends string> {
+export interface StepHandle<O extends string, M extends string = never> {
   readonly name: string;
   readonly outputs: { readonly [K in O]: OutputRef };
+  /** One handle per declared metric, for conditions. */
+  readonly metrics: { readonly [K in M]: MetricRef };
 }
 
 /** Options of `Pipeline.schedule()`: exactly one of cron, rate or expression. */
@@ -118,6 +141,7 @@ function compact(o: Record<string, unknown>): Record<string, unknown> {
 /** A pipeline being defined with the DSL; export it as the module's default. */
 export class Pipeline<PN extends string, QN extends string> {
   private readonly steps: Record<string, Record<string, unknown>> = {};
+  private readonly finals: Record<string, Record<string, unknown>> = {};
   private readonly schedules: Record<string, Record<string, unknown>> = {};
 
   constructor(
@@ -126,8 +150,32 @@ export class Pipeline<PN extends string, QN extends string> {
   ) {}
 
   /** Adds a step and returns its handle, whose `outputs` has one typed reference per declared output. */
-  public step<const O extends string = never>(name: string, props: StepProps<PN, QN, O>): StepHandle<O> {
-    if (Object.prototype.hasOwnProperty.call(this.steps, name)) {
+  public step<const O extends string = never, const M extends string = never>(
+    name: string,
+    props: Omit<StepProps<PN, QN, O, M>, ForeachKeys>,
+  ): StepHandle<O, M> {
+    return this.add(this.steps, name, props) as never;
+  }
+
+  /** Adds a foreach step: run once per item; its handle also has the `items` output (the items and which failed). */
+  public foreach<const O extends string = never, const M extends string = never>(
+    name: string,
+    props: StepProps<PN, QN, O, M> & { readonly foreach: NonNullable<StepProps<PN, QN, O, M>['foreach']> },
+  ): StepHandle<O | 'items', M> {
+    return this.add(this.steps, name, props) as never;
+  }
+
+  /** Adds a finally-step: run once after the others whatever happened (`$PW_RUN_STATUS`, `$PW_FAILED_STEPS`). */
+  public finally<const O extends string = never>(
+    name: string,
+    props: Omit<StepProps<PN, QN, O>, ForeachKeys | 'when' | 'after'>,
+  ): this {
+    this.add(this.finals, name, props);
+    return this;
+  }
+
+  private add(into: Record<string, Record<string, unknown>>, name: string, props: StepProps<PN, QN, string, string>): StepHandle<string, string> {
+    if (Object.prototype.hasOwnProperty.call(this.steps, name) || Object.prototype.hasOwnProperty.call(this.finals, name)) {
       throw new Error(`pipeline "${this.name}": step "${name}" is defined twice; give each step a unique name`);
     }
     const inputs = props.inputs
@@ -135,7 +183,7 @@ export class Pipeline<PN extends string, QN extends string> {
           Object.entries(props.inputs).map(([k, v]) => [k, v instanceof OutputRef ? v.toString() : v]),
         )
       : undefined;
-    this.steps[name] = compact({
+    into[name] = compact({
       description: props.description,
       code: props.code,
       command: props.command,
@@ -150,9 +198,17 @@ export class Pipeline<PN extends string, QN extends string> {
       timeout: props.timeout,
       cache: props.cache,
       cacheVersion: props.cacheVersion,
+      foreach: props.foreach instanceof OutputRef ? props.foreach.toString() : props.foreach,
+      batch: props.batch,
+      tolerate: props.tolerate,
+      maxConcurrency: props.maxConcurrency,
+      when: props.when,
+      metrics: props.metrics,
     });
-    const outputs = Object.fromEntries((props.outputs ?? []).map((o) => [o, new OutputRef(name, o)]));
-    return { name, outputs: outputs as { readonly [K in O]: OutputRef } };
+    const names = [...(props.outputs ?? []), ...(props.foreach !== undefined ? ['items'] : [])];
+    const outputs = Object.fromEntries(names.map((o) => [o, new OutputRef(name, o)]));
+    const metrics = Object.fromEntries((props.metrics ?? []).map((m) => [m, new MetricRef(name, m)]));
+    return { name, outputs, metrics };
   }
 
   /** Adds an EventBridge Scheduler schedule that starts the pipeline. */
@@ -174,6 +230,7 @@ export class Pipeline<PN extends string, QN extends string> {
       defaults: p.defaults,
       queues: p.queues,
       steps: { ...this.steps },
+      finally: Object.keys(this.finals).length > 0 ? { ...this.finals } : undefined,
       schedules: Object.keys(this.schedules).length > 0 ? { ...this.schedules } : undefined,
     });
   }
