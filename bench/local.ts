@@ -16,6 +16,7 @@ import { startRun, type EngineEvent, type RunDocument } from '../lib/engine';
 import { prepareStateMachine } from '../lib/engine/state-machine';
 import type { PipelineIR, StepIR } from '../lib/ir/types';
 import { CasStore, FsBackend } from '../lib/store';
+import { benchForeach, formatForeachBench } from './foreach';
 import { benchHash, formatHashBench } from './hash';
 import type { ArtifactStore } from '../lib/store/types';
 
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `one-time validation of a new compiled definition (random-100, worker thread, not in the rows above): ${validationMs.toFixed(0)} ms\n`,
     );
+
+    process.stdout.write(`\n${formatForeachBench(await benchForeach(Number(process.env.BENCH_FOREACH_ITEMS ?? 200)))}\n`);
 
     const mib = Number(process.env.BENCH_HASH_MIB ?? 1024);
     process.stdout.write(`\n${formatHashBench(await benchHash(mib * 1024 * 1024))}\n`);

@@ -5,6 +5,7 @@ import { choiceRule } from './condition';
 import { buildDag } from './dag';
 import { decompose } from './decompose';
 import { emitDefinition } from './emit';
+import { HISTORY_EVENT_QUOTA, worstCaseHistoryEvents } from './history';
 import { jobDefinitionsOf } from './job-definitions';
 import { placeholdersIn, queuePlaceholder } from './placeholders';
 import type { AslDefinition, AslState, CompiledPipeline } from './types';
@@ -27,6 +28,7 @@ export function compile(ir: PipelineIR): CompiledPipeline {
     foreach: ir.steps[s].foreach !== undefined,
     ...(ir.steps[s].when ? { when: choiceRule(ir.steps[s].when!.condition) } : {}),
   }), finals);
+  checkHistory(ir, definition);
   const lookup: Record<string, string> = {};
   const run: Record<string, string> = {};
   const array: Record<string, string> = {};
@@ -64,6 +66,23 @@ export function countStates(definition: AslDefinition): number {
       0,
     );
   return count(definition.States);
+}
+
+/** Throws when a worst-case execution would exceed Step Functions' history quota, with the numbers. */
+function checkHistory(ir: PipelineIR, definition: AslDefinition): void {
+  const events = worstCaseHistoryEvents(definition);
+  if (events <= HISTORY_EVENT_QUOTA) return;
+  const steps = Object.keys(ir.steps).length;
+  throw new DefinitionError([
+    {
+      file: ir.source,
+      path: 'steps',
+      message:
+        `a worst-case run of these ${steps} steps records ${events.toLocaleString('en-US')} history events (about 13 per step, ` +
+        `26 per foreach step whatever its item count), over Step Functions' hard quota of ${HISTORY_EVENT_QUOTA.toLocaleString('en-US')} ` +
+        'per execution; split the pipeline into several pipelines, or turn groups of similar steps into one foreach step',
+    },
+  ]);
 }
 
 /** Throws when two queue names map to the same placeholder (e.g. `big-mem` and `big_mem`). */
