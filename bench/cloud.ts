@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { preparePipeline } from '../lib/constructs';
 import { executionInput } from '../lib/protocol';
+import { HISTORY_EVENT_QUOTA, worstCaseHistoryEvents } from '../lib/compiler';
 import { type FixtureStep, linearSteps, makeIr, randomSteps, wideSteps } from '../test/compiler/fixtures';
 import { stateMachines, synthStack } from '../test/constructs/support';
 
@@ -101,6 +102,69 @@ async function transitions(definition: string, steps: readonly string[], hit: bo
   return { stepStates, structural: path.structural, total: stepStates + path.structural };
 }
 
+/**
+ * A 1,000-item foreach step (`score`, between `split` and `merge`) run in the interpreter, all items missing
+ * or one missing: the states entered, Lambda invocations and Batch SubmitJob calls, counted from the Task
+ * handlers the interpreter invoked; beside the same counts for a Map state that runs one lookup and one
+ * Batch job per item (Distributed Map adds a child execution per batch of items on top).
+ */
+async function foreachCosts(items: number) {
+  const base = makeIr([
+    { name: 'split', deps: [] },
+    { name: 'score', deps: [] },
+    { name: 'merge', deps: ['score'] },
+  ]);
+  const foreach = { source: { kind: 'step', step: 'split', output: 'out' }, batch: 1, tolerate: { kind: 'count', count: 0 }, maxConcurrency: 0 } as const;
+  const ir = { ...base, name: 'foreach-1000', steps: { ...base.steps, score: { ...base.steps.score, foreach } } };
+  const prepared = await preparePipeline(ir);
+  const { template } = synthStack({ pipelines: [prepared] });
+  const [sm] = stateMachines(template);
+  const asl = JSON.parse(sm.substituted) as { StartAt: string; States: AslStates };
+  const scoreStates = Object.entries(asl.States).filter(([name]) => name === 'score' || name.startsWith('score '));
+  const scoreBytes = JSON.stringify(Object.fromEntries(scoreStates)).length;
+  const rows: (string | number)[][] = [];
+  for (const misses of [items, 1]) {
+    const entered: string[] = [];
+    let lambda = 0;
+    let submit = 0;
+    let arraySize: number | string = '-';
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const lookup = (s: string, result: object) => async (): Promise<unknown> => {
+      entered.push(s);
+      lambda++;
+      return { step: s, key: `sha256:${'0'.repeat(64)}`, fail: `Step '${s}' failed`, ...result };
+    };
+    handlers.split = lookup('split', { run: false });
+    handlers.merge = lookup('merge', { run: false });
+    handlers.score = lookup('score', { run: true, jobs: misses, job: `sha256:${'1'.repeat(64)}` });
+    handlers['score gather'] = lookup('score gather', {});
+    for (const t of ['score array', 'score run']) {
+      handlers[t] = async (input) => {
+        entered.push(t);
+        submit++;
+        arraySize = (input as { ArrayProperties?: { Size: number } }).ArrayProperties?.Size ?? 'plain job';
+        return { Status: 'SUCCEEDED' };
+      };
+    }
+    const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
+    await machine.run(executionInput({}) as never, { context: { Execution: { Id: EXECUTION_ID } }, overrides: { taskResourceLocalHandlers: handlers as never } }).result;
+    // States of the foreach step entered: its tasks (counted above) plus its two Choices.
+    const states = entered.filter((e) => e.startsWith('score')).length + 2;
+    rows.push([`Batch array (ours), ${misses === items ? 'all' : '1'} of ${items} missed`, states, (states / items).toFixed(4), lambda - 2, submit, arraySize]);
+    // Map alternative: per item a lookup Task, a Choice and a Batch Task (3 states), plus the Map state and one lookup to list items.
+    const perItem = misses === items ? 3 : 2;
+    rows.push([
+      `inline Map, one lookup + job per item, ${misses === items ? 'all' : '1'} of ${items} missed`,
+      2 + perItem * items + (misses === items ? 0 : 1),
+      ((2 + perItem * items) / items).toFixed(2),
+      1 + items,
+      misses,
+      '-',
+    ]);
+  }
+  return { rows, scoreBytes, history: worstCaseHistoryEvents(JSON.parse(sm.substituted)) };
+}
+
 async function main(): Promise<void> {
   console.log(`# bench:cloud — node ${process.version}, ${availableParallelism()} CPUs\n`);
 
@@ -146,6 +210,13 @@ async function main(): Promise<void> {
   }
   console.log('\n## Definition size after synthesis (template DefinitionString; substituted with the real names, dummy account)\n');
   console.log(table(['pipeline', 'bytes with placeholders', 'bytes substituted', 'bytes / step', 'of 1 MB limit'], sizeRows));
+  const fe = await foreachCosts(1000);
+  console.log('\n## A 1,000-item foreach step: Batch array job (what the compiler emits) vs a Map state (states entered and calls counted in the interpreter)\n');
+  console.log(table(['foreach step', 'its states entered', 'per item', 'Lambda calls', 'Batch SubmitJob calls', 'array size'], fe.rows));
+  console.log(
+    `\nThe foreach step's states: ${fe.scoreBytes} bytes of definition whatever the item count; worst-case history events of ` +
+      `the whole split → score → merge execution: ${fe.history} (quota ${HISTORY_EVENT_QUOTA}); per plain step 13, per foreach step 26, per item 0.`,
+  );
   console.log('\n## Synth time (ms; built-in validation off, bundling skipped; one process, so later rows are warm)\n');
   console.log(table(['pipeline', 'prepare (compile + manifest)', 'CDK synth', 'total'], timeRows));
 }
