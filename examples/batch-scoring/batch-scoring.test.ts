@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compile } from '../../lib/compiler';
 import { startRun, type EngineEvent, type RunDocument } from '../../lib/engine';
-import { loadPipeline } from '../../lib/spec/load';
+import { loadPipeline, resolveParameters } from '../../lib/spec';
 import { createFsStore } from '../../lib/store';
 
 let dir: string;
@@ -27,7 +27,8 @@ async function run(parameters: Record<string, number> = {}): Promise<{ doc: RunD
     if (e.type === 'item-finished' && e.status === 'ran') ran.push(e.item);
   };
   const store = createFsStore(join(dir, '.pipewright'));
-  const doc = await startRun({ pipeline: await loadPipeline(join(dir, 'pipeline.yaml')), store, parameters, onEvent }).result;
+  const ir = await loadPipeline(join(dir, 'pipeline.yaml'));
+  const doc = await startRun({ pipeline: ir, store, parameters: resolveParameters(ir, parameters), onEvent }).result;
   return { doc, ran: ran.sort() };
 }
 

@@ -3,9 +3,9 @@
  * returned at `$.c.v[<i>]` (in the order `conditionMetrics` gives), literals inline.
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
  */
-import { conditionMetrics } from '../ir/condition';
+import { conditionMetrics } from '../ir';
 import { ASL_PATHS } from '../protocol';
-import type { ComparisonOp, ConditionIR, OperandIR } from '../ir/types';
+import type { ComparisonOp, ConditionIR, OperandIR } from '../ir';
 
 /** A Choice rule without its `Next` (nested rules have none). */
 export type ChoiceRule = Readonly<Record<string, unknown>>;

@@ -32,6 +32,8 @@ export {
   CANCELLED_ERROR,
 } from './execution';
 export { decodeManifest, loadManifest, type ManifestInput, type ManifestStep, type PipelineManifest } from './manifest';
+export type { RegistryEntry } from './registry-entry';
+export { isRunId, newRunId } from './run-id';
 export {
   arrayIndexFromEnv,
   decodeJobSpec,

@@ -1,7 +1,7 @@
 /**
  * Evaluates a step's condition at run time, with the same meaning as the Choice state compiled from it.
  */
-import type { ConditionIR, OperandIR, ParameterValue } from '../ir/types';
+import type { ConditionIR, OperandIR, ParameterValue } from '../ir';
 
 /** The values a condition reads: parameters by name, metrics by `<step>.<metric>`. */
 export interface ConditionValues {

@@ -6,7 +6,7 @@
  */
 import { RunFailedError } from '../errors';
 import type { JobItem } from '../protocol';
-import { MAX_FOREACH_ITEMS } from '../ir/limits';
+import { MAX_FOREACH_ITEMS } from '../ir';
 import { canonicalJson, decodeTreeListing } from '../store';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 

@@ -7,7 +7,7 @@
  * reads the item records from the store.
  */
 import { RunFailedError } from '../errors';
-import type { ForeachIR } from '../ir/types';
+import type { ForeachIR } from '../ir';
 import {
   readStepRecord,
   runItemKey,

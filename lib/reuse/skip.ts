@@ -4,7 +4,7 @@
  * Read by the lookup task before the cache key (a skipped upstream has no record to key on).
  */
 import { RunFailedError } from '../errors';
-import { conditionMetrics } from '../ir/condition';
+import { conditionMetrics } from '../ir';
 import { readStepRecord, runKey, type ManifestStep, type PipelineManifest, type SkipReason, type StepRunDocument } from '../protocol';
 import type { ArtifactStore } from '../store';
 import { evaluateCondition } from './condition';

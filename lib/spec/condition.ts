@@ -11,7 +11,7 @@
  * operand := params.<name> | <step>.metrics.<name> | number | 'string' | "string" | true | false
  * ```
  */
-import type { ComparisonOp, ConditionIR, OperandIR } from '../ir/types';
+import type { ComparisonOp, ConditionIR, OperandIR } from '../ir';
 import { didYouMean } from './suggest';
 
 /** What the checker knows about names. */

@@ -4,8 +4,7 @@
  * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
  */
 import type { Field } from './field-description';
-import { S3_URI_PATTERN } from '../ir/s3-uri';
-import { MAX_FOREACH_ITEMS } from '../ir/limits';
+import { MAX_FOREACH_ITEMS, S3_URI_PATTERN } from '../ir';
 import { NAME_PATTERN, NAME_RULE } from './names';
 
 /** The image a step runs in when neither the step nor `defaults` names one. */
@@ -25,7 +24,7 @@ export const BUILTIN_DEFAULTS = {
 /** The maximum `retries` (AWS Batch allows 10 attempts in all). */
 export const MAX_RETRIES = 9;
 
-export { MAX_FOREACH_ITEMS } from '../ir/limits';
+export { MAX_FOREACH_ITEMS } from '../ir';
 
 /** The fractional vCPU sizes a step may ask for (Fargate's smallest). */
 export const FRACTIONAL_VCPUS: readonly number[] = [0.25, 0.5];

@@ -1,7 +1,7 @@
 /**
  * The `foreach` keys of a step (`foreach`, `batch`, `tolerate`, `maxConcurrency`): cross-checks and their IR.
  */
-import type { ForeachIR, ForeachSourceIR } from '../ir/types';
+import type { ForeachIR, ForeachSourceIR } from '../ir';
 import { joinPath } from './path';
 import { FOREACH_PATTERN } from './field-table';
 import { didYouMean } from './suggest';

@@ -2,6 +2,7 @@
  * `when:` end to end: the lookup reads the upstream metric, the compiled Choice skips the step in the
  * real interpreter, and what needs its outputs is skipped too; skipping is not failure.
  */
+import { resolveParameters } from '../../lib/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readStepDocuments } from '../../lib/api/run-view';
 import { stepResultOf } from '../../lib/protocol';
@@ -48,7 +49,7 @@ describe('when', () => {
 
   it('skips the step and its consumers with reason "condition" when it is false; the run succeeds', async () => {
     // GIVEN a threshold above the logged accuracy
-    const { doc } = await p.run(await p.load(), { parameters: { min_accuracy: 0.99 } });
+    const { doc } = await p.run(await p.load(), { parameters: resolveParameters(await p.load(), { min_accuracy: 0.99 }) });
     // THEN publish and announce (which needs publish's output) are skipped for the condition; cleanup (after only) runs
     expect(doc.status).toBe('succeeded');
     expect(statuses(doc)).toEqual({ evaluate: 'ran', publish: 'skipped', announce: 'skipped', cleanup: 'ran' });

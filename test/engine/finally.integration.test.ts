@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { resolveParameters } from '../../lib/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRun } from '../../lib/engine';
 import { compile } from '../../lib/compiler';
@@ -55,7 +56,7 @@ describe('finally', () => {
   });
 
   it('runs after a failed DAG with the failed steps in PW_FAILED_STEPS; the run stays failed', async () => {
-    const { doc } = await p.run(await p.load(), { parameters: { mode: 'fail' } });
+    const { doc } = await p.run(await p.load(), { parameters: resolveParameters(await p.load(), { mode: 'fail' }) });
     expect(doc.status).toBe('failed');
     expect(doc.steps.a.status).toBe('failed');
     expect(await statusText(doc.steps.notify.outputs?.status)).toBe('failed [a]\n');
@@ -66,7 +67,7 @@ describe('finally', () => {
     const handle = startRun({
       pipeline: ir,
       store: p.store,
-      parameters: { mode: 'slow' },
+      parameters: resolveParameters(ir, { mode: 'slow' }),
       onEvent: (e) => {
         if (e.type === 'step-started' && e.step === 'a') setTimeout(() => handle.cancel(), 200);
       },

@@ -4,6 +4,7 @@
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { resolveParameters } from '../../lib/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../lib/engine';
 import { CasStore } from '../../lib/store';
@@ -177,7 +178,7 @@ steps:
     // 5 items in batches of 2 → 3 array children (indices 0, 0, 1, 1, 2)
     expect(lines.join('')).toBe('0:0000:rock:0\n1:0001:jazz:0\n2:0002:pop:1\n3:0003:folk:1\n4:0004:soul:2\n');
     // A changed list re-runs only the new value.
-    const { doc: second } = await p.run(await p.load(), { parameters: { genres: ['rock', 'jazz', 'pop', 'folk', 'soul', 'blues'] } });
+    const { doc: second } = await p.run(await p.load(), { parameters: resolveParameters(await p.load(), { genres: ['rock', 'jazz', 'pop', 'folk', 'soul', 'blues'] }) });
     expect(second.steps.each.items).toEqual({ total: 6, ran: 1, reused: 5, failed: 0 });
   });
 
