@@ -6,6 +6,7 @@
 import type { ParameterValue, PipelineIR } from '../ir/types';
 import { validateDefinition } from '../spec/validate';
 import { OutputRef, type Input } from './inputs';
+import { outputHandles } from './output-handles';
 import type { ParamSpec } from './param';
 
 /** Resources and queue of a step. */
@@ -151,8 +152,7 @@ export class Pipeline<PN extends string, QN extends string> {
       cache: props.cache,
       cacheVersion: props.cacheVersion,
     });
-    const outputs = Object.fromEntries((props.outputs ?? []).map((o) => [o, new OutputRef(name, o)]));
-    return { name, outputs: outputs as { readonly [K in O]: OutputRef } };
+    return { name, outputs: outputHandles(name, props.outputs ?? []) };
   }
 
   /** Adds an EventBridge Scheduler schedule that starts the pipeline. */
