@@ -1,9 +1,12 @@
 /**
- * Imports a DSL module and returns its default export, loading TypeScript through tsx only when needed.
+ * Imports a DSL module and returns its default export; TypeScript is compiled with esbuild on the way in.
  */
+import { isBuiltin } from 'node:module';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
 
-/** Extensions Node cannot import without a TypeScript loader. */
+/** Extensions Node cannot import without compiling them first. */
 const TYPESCRIPT = /\.(ts|mts|cts)$/i;
 
 /** Whether this process already imports TypeScript (the sources under tsx or vitest). */
@@ -11,30 +14,51 @@ function loadsTypeScript(): boolean {
   return import.meta.url.endsWith('.ts');
 }
 
+/** Leaves packages and built-ins external, by absolute URL so that the bundle imports them from anywhere. */
+const externalPackages: Plugin = {
+  name: 'pipewright-external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      if (args.path.startsWith('node:') || isBuiltin(args.path)) return { path: args.path, external: true };
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
+      if (r.errors.length > 0) return { errors: r.errors };
+      return { path: pathToFileURL(r.path).href, external: true };
+    });
+  },
+};
+
 /**
- * The default export of the module at `source` (an absolute path).
+ * Compiles a TypeScript module and the local modules it imports into one ES module (packages stay imports).
  *
- * A `.ts` file goes through tsx's `tsImport`, scoped to this one import, so it works whatever the folder's
- * module type: in a folder without `"type": "module"` tsx compiles it to CommonJS, whose `export default`
- * arrives as `exports.default`.
+ * Always an ES module, whatever the folder's `"type"`: a `.ts` file next to a CommonJS package.json loads the
+ * same way as one in an ES-module package, and no TypeScript loader is registered in this process.
  */
-export async function importDefault(source: string): Promise<unknown> {
-  const url = pathToFileURL(source).href;
-  let mod: Record<string, unknown>;
-  if (TYPESCRIPT.test(source) && !loadsTypeScript()) {
-    const { tsImport } = await import('tsx/esm/api');
-    mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-  } else {
-    mod = (await import(url)) as Record<string, unknown>;
-  }
-  return unwrapCommonJs(mod.default);
+async function compileTypeScript(source: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [source],
+    absWorkingDir: dirname(source),
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: [externalPackages],
+  });
+  return result.outputFiles[0].text;
 }
 
-/** `module.exports` of a transpiled ES module is `{ __esModule, default }`; the pipeline is its `default`. */
-function unwrapCommonJs(exported: unknown): unknown {
-  if (typeof exported !== 'object' || exported === null || 'toDescriptor' in exported || !('default' in exported)) return exported;
-  const inner = (exported as { default: unknown }).default;
-  const transpiled = Object.prototype.hasOwnProperty.call(exported, '__esModule');
-  const isPipeline = typeof inner === 'object' && inner !== null && 'toDescriptor' in inner;
-  return transpiled || isPipeline ? inner : exported;
+/** The default export of the module at `source` (an absolute path). */
+export async function importDefault(source: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  if (TYPESCRIPT.test(source) && !loadsTypeScript()) {
+    const code = await compileTypeScript(source);
+    mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<string, unknown>;
+  } else {
+    mod = (await import(pathToFileURL(source).href)) as Record<string, unknown>;
+  }
+  return mod.default;
 }
