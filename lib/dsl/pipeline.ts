@@ -23,6 +23,8 @@ export interface ComputeProps<Q extends string> {
 
 /** Settings every step inherits unless it sets its own. */
 export interface DefaultsProps<Q extends string> {
+  /** Directory shipped to every step that sets no `code`, relative to the DSL file. @default - none: an empty directory */
+  readonly code?: string;
   /** @default 'public.ecr.aws/docker/library/node:22-slim' */
   readonly image?: string;
   /** @default - { vcpus: 1, memory: 2048, gpus: 0 } */
