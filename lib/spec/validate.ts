@@ -19,7 +19,7 @@ import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
-import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
+import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
 
