@@ -93,6 +93,7 @@ export function benchProcesses(reps = 5): ProcessRow[] {
     const rows: ProcessRow[] = [];
     const times = (f: (i: number) => number): number[] => Array.from({ length: reps }, (_, i) => f(i));
 
+    rows.push({ what: 'bare Node start, `node -e ""` (for scale: the machine\'s floor)', seconds: times(() => timeProcess(process.execPath, ['-e', ''], dir, env)) });
     rows.push({ what: '`pipewright --help`', target: 0.1, seconds: times(() => timeProcess(BIN, ['--help'], dir, env)) });
     rows.push({
       what: '10-step no-op chain, new store (10 ran)',
