@@ -2,7 +2,7 @@
  * Imports a DSL module and returns its default export; TypeScript is compiled with esbuild on the way in.
  */
 import { isBuiltin } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 
@@ -23,6 +23,8 @@ const externalPackages: Plugin = {
       if (args.path.startsWith('node:') || isBuiltin(args.path)) return { path: args.path, external: true };
       const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
       if (r.errors.length > 0) return { errors: r.errors };
+      // A tsconfig `paths` entry may map a bare name to TypeScript sources: those are bundled like local files.
+      if (/\.[mc]?tsx?$/.test(r.path) && !r.path.includes(`${sep}node_modules${sep}`)) return { path: r.path };
       return { path: pathToFileURL(r.path).href, external: true };
     });
   },
