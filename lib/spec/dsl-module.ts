@@ -1,6 +1,7 @@
 /**
  * Imports a DSL module and returns its default export; TypeScript is compiled with esbuild on the way in.
  */
+import { readFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,24 +15,40 @@ function loadsTypeScript(): boolean {
   return import.meta.url.endsWith('.ts');
 }
 
-/** Leaves packages and built-ins external, by absolute URL so that the bundle imports them from anywhere. */
-const externalPackages: Plugin = {
-  name: 'pipewright-external-packages',
+/** TypeScript sources that are compiled into the bundle (anything else is imported by Node as it is). */
+const TS_SOURCE = /\.(ts|mts|cts|tsx)$/i;
+
+/**
+ * Bundles only the pipeline's own TypeScript files; every JavaScript file, package and built-in stays an
+ * import (by absolute URL, so that the bundle imports it from anywhere), loaded by Node as usual.
+ */
+const importJavaScript: Plugin = {
+  name: 'pipewright-import-javascript',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === 'resolving') return undefined;
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving' || args.kind === 'entry-point') return undefined;
       if (args.path.startsWith('node:') || isBuiltin(args.path)) return { path: args.path, external: true };
       const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
       if (r.errors.length > 0) return { errors: r.errors };
-      // A tsconfig `paths` entry may map a bare name to TypeScript sources: those are bundled like local files.
-      if (/\.[mc]?tsx?$/.test(r.path) && !r.path.includes(`${sep}node_modules${sep}`)) return { path: r.path };
+      // Local TypeScript (including what a tsconfig `paths` entry maps a bare name to) is compiled in.
+      if (TS_SOURCE.test(r.path) && !r.path.includes(`${sep}node_modules${sep}`)) return { path: r.path };
       return { path: pathToFileURL(r.path).href, external: true };
+    });
+    // Each compiled file keeps its own import.meta.url (the bundle itself has none worth knowing).
+    build.onLoad({ filter: TS_SOURCE }, async (args) => {
+      const url = pathToFileURL(args.path).href;
+      const text = (await readFile(args.path, 'utf8'))
+        .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+        .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
+        .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)));
+      return { contents: text, loader: /x$/i.test(args.path) ? 'tsx' : 'ts' };
     });
   },
 };
 
 /**
- * Compiles a TypeScript module and the local modules it imports into one ES module (packages stay imports).
+ * Compiles a TypeScript module and the local TypeScript it imports into one ES module (packages and
+ * JavaScript files stay imports).
  *
  * Always an ES module, whatever the folder's `"type"`: a `.ts` file next to a CommonJS package.json loads the
  * same way as one in an ES-module package, and no TypeScript loader is registered in this process.
@@ -48,7 +65,7 @@ async function compileTypeScript(source: string): Promise<string> {
     target: `node${process.versions.node.split('.')[0]}`,
     sourcemap: 'inline',
     logLevel: 'silent',
-    plugins: [externalPackages],
+    plugins: [importJavaScript],
   });
   return result.outputFiles[0].text;
 }
