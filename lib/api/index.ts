@@ -29,8 +29,6 @@ export { resolveApiParameters, parametersSchema } from './parameters';
 export { buildRunView, readStepDocuments, type RunViewInput } from './run-view';
 export { createLocalDeps, type LocalDeps, type LocalDepsOptions } from './local-deps';
 export { startServer, DEFAULT_PORT, type RunningServer, type ServerOptions } from './server';
-export { parseCron, nextCronTime, wallClockToInstant, zoneOffsetMs, type CronSchedule } from './cron';
-export { fireTimes, parseRate, type FireTimeFn } from './next-fire';
 export { startScheduler, type ScheduledFire, type Scheduler, type SchedulerOptions } from './scheduler';
 export { signRequest, verifySigV4, EXECUTE_API, type SignRequestInput, type VerifyInput, type VerifyOptions } from './sigv4';
 export { ApiClient, isLoopbackUrl, regionFromApiUrl, type ApiClientOptions, type ApiClientResponse } from './client';
