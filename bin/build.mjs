@@ -13,7 +13,7 @@
  *   (`./spec` → `./spec/index.js`) so consumers type-check under `moduleResolution` NodeNext and bundler.
  *
  * Entry points are derived from package.json and globs, so moving internal files needs no change here.
- * `--js` builds only the JavaScript (what the integration tests need; about a second).
+ * `--js` builds only the JavaScript (what the CLI and `npm run bench:local` need; about a second).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -154,7 +154,7 @@ function buildTypes() {
 const jsOnly = process.argv.includes('--js');
 const t0 = performance.now();
 if (!jsOnly) rmSync(DIST, { recursive: true, force: true });
-else for (const d of ['chunks']) rmSync(join(DIST, d), { recursive: true, force: true });
+else rmSync(join(DIST, 'chunks'), { recursive: true, force: true }); // chunk names carry content hashes
 await buildJs();
 if (!jsOnly) {
   await buildLambdas();
