@@ -9,14 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, renderDefinition } from '../compiler';
-import type { CompiledPipeline } from '../compiler/types';
+import { compile, type CompiledPipeline, renderDefinition } from '../compiler';
 import { DefinitionError, type Problem } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { buildManifest } from '../manifest';
 import { loadPipeline } from '../spec';
-import { createFsStore } from '../store';
-import type { Hash } from '../store/types';
+import { createFsStore, type Hash } from '../store';
 import { prepareChildArgs } from './private/package-assets';
 
 /** A pipeline ready to publish. */

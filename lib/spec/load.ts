@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { DefinitionError, UsageError } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { importDefault } from './dsl-module';
 import { parseSpec } from './parse';
 import { validateDefinition } from './validate';

@@ -6,8 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionError, UsageError, type Problem } from '../../errors';
-import { loadPipeline } from '../../spec/load';
-import { typeCheckModule, type TypeCheckResult } from '../../spec/type-check';
+import { loadPipeline, typeCheckModule, type TypeCheckResult } from '../../spec';
 
 interface ValidateFlags {
   readonly json?: boolean;
