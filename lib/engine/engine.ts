@@ -357,10 +357,13 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
 
   const input = executionInput(parameters, opts.noCache ?? false);
   const { Manifest: _manifest, ...otherValues } = values;
-  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
-    template: compiled.definition,
-    values: otherValues,
-  });
+  // The compiler's tests prove its output valid (test/compiler); PIPEWRIGHT_VALIDATE_ASL=1 checks each new one.
+  const { stateMachine: sm, validation } = await prepareStateMachine(
+    definition,
+    store,
+    { template: compiled.definition, values: otherValues },
+    { validate: process.env.PIPEWRIGHT_VALIDATE_ASL === '1' },
+  );
   const execution = sm.run(input as never, {
     context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
     overrides: { taskResourceLocalHandlers: handlers as never },
