@@ -6,6 +6,7 @@
 import type { ParameterValue, PipelineIR } from '../ir';
 import { validateDefinition } from '../spec';
 import { MetricRef, OutputRef, type Input } from './inputs';
+import { outputHandles } from './output-handles';
 import type { ParamSpec } from './param';
 
 /** Resources and queue of a step. */
@@ -22,6 +23,8 @@ export interface ComputeProps<Q extends string> {
 
 /** Settings every step inherits unless it sets its own. */
 export interface DefaultsProps<Q extends string> {
+  /** Directory shipped to every step that sets no `code`, relative to the DSL file. @default - none: an empty directory */
+  readonly code?: string;
   /** @default 'public.ecr.aws/docker/library/node:22-slim' */
   readonly image?: string;
   /** @default - { vcpus: 1, memory: 2048, gpus: 0 } */
@@ -206,9 +209,8 @@ export class Pipeline<PN extends string, QN extends string> {
       metrics: props.metrics,
     });
     const names = [...(props.outputs ?? []), ...(props.foreach !== undefined ? ['items'] : [])];
-    const outputs = Object.fromEntries(names.map((o) => [o, new OutputRef(name, o)]));
     const metrics = Object.fromEntries((props.metrics ?? []).map((m) => [m, new MetricRef(name, m)]));
-    return { name, outputs, metrics };
+    return { name, outputs: outputHandles(name, names), metrics };
   }
 
   /** Adds an EventBridge Scheduler schedule that starts the pipeline. */

@@ -9,31 +9,31 @@ import '../compat';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { compile, substitute, type JobDefinitionSpec } from '../compiler';
+import { compile, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, substitute, type CompiledPipeline, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
 import {
   executionInput,
   jobsOf,
-  lookupRequest,
-  CANCELLED_ERROR,
   loadJobSpec,
+  lookupRequest,
+  runKey,
   ARRAY_INDEX_ENV,
+  CANCELLED_ERROR,
+  type ItemCounts,
+  type StepRunDocument,
   JOB_PARAMETER,
   lastMetricValues,
   newRunId,
   readStepRecord,
-  runKey,
   runDocumentKey,
-  type ItemCounts,
   type LookupRequest,
   type LookupResult,
   type RunStatus,
   type StepRecord,
-  type StepRunDocument,
   type FinishedStepResult,
 } from '../protocol';
-import { createLookupHandler } from '../reuse';
+import { createLookupHandler, type LookupHandler } from '../reuse';
 import { resolveParameters } from '../spec';
 import { detectGpus, runJob } from '../runner';
 import { createS3UriResolver, type Hash } from '../store';
@@ -143,6 +143,268 @@ async function planResources(
   return { pool, demands, gpuless };
 }
 
+/** What the local Task handlers share within one run. */
+interface TaskContext {
+  readonly opts: RunOptions;
+  readonly store: RunScopedStore;
+  readonly emit: (e: EngineEvent) => void;
+  /** Records a step's final result and reports it. */
+  readonly finish: (step: string, result: FinishedStepResult) => void;
+  readonly lookup: LookupHandler;
+  /** Cache key of each step that reached its lookup. */
+  readonly keys: Map<string, Hash>;
+  readonly pool: ResourcePool;
+  readonly demands: ReadonlyMap<string, ResourceDemand>;
+  readonly gpuless: boolean;
+  /** Job-definition ARN → its spec (retries, timeout). */
+  readonly jobDefs: ReadonlyMap<string, JobDefinitionSpec>;
+  /** Aborted when the execution ends or the run is cancelled: kills running steps. */
+  readonly stop: AbortController;
+  readonly cancel: AbortSignal;
+  readonly runId: string;
+}
+
+/** The compiled definition with local values for its placeholders, and the job definitions by local ARN. */
+function localDefinition(
+  compiled: CompiledPipeline,
+  manifestHash: Hash,
+): { values: Record<string, string>; jobDefs: Map<string, JobDefinitionSpec>; definition: StateMachineDefinition } {
+  const values: Record<string, string> = {};
+  const jobDefs = new Map<string, JobDefinitionSpec>();
+  for (const jd of compiled.jobDefinitions) {
+    values[jd.id] = localJobDefinitionArn(jd.id);
+    jobDefs.set(values[jd.id], jd);
+  }
+  for (const name of compiled.placeholders) {
+    if (name === MANIFEST_PLACEHOLDER) values[name] = manifestHash;
+    else if (name === LOOKUP_PLACEHOLDER) values[name] = LOCAL_LOOKUP_ARN;
+    else if (name.startsWith('Queue')) values[name] = localQueueArn(name);
+    else if (!(name in values)) values[name] = localJobDefinitionArn(name);
+  }
+  const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
+  return { values, jobDefs, definition };
+}
+
+/** The local handler of a step's lookup Task: the shared lookup handler, reported as progress. */
+function lookupTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<LookupResult> => {
+    ctx.emit({ type: 'step-checking', step });
+    const started = performance.now();
+    let r: LookupResult;
+    try {
+      r = await ctx.lookup(input as LookupRequest);
+    } catch (err) {
+      ctx.finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
+      throw err;
+    }
+    if (r.skip) {
+      ctx.finish(step, { status: 'skipped', reason: 'condition', skippedBy: r.skip.step, condition: r.skip.condition });
+      return r;
+    }
+    if (r.key === undefined) throw new RunFailedError(`Step '${step}': the lookup returned no cache key.`, step);
+    ctx.keys.set(step, r.key);
+    if (!r.run) {
+      const record = ctx.store.knownRecord(r.key) ?? (await readStepRecord(ctx.store, r.key));
+      ctx.finish(step, {
+        status: 'reused',
+        cacheKey: r.key,
+        durationMs: Math.round(performance.now() - started),
+        outputs: r.outputs ?? record?.outputs ?? {},
+        ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
+        ...(record ? { savedMs: record.durationMs } : {}),
+        ...(record?.keyDocument.items ? { items: allReused(record.keyDocument.items.keys.length) } : {}),
+      });
+    }
+    return r;
+  };
+}
+
+/** The local handler of a step's Batch Task: the runner in a subprocess, admitted by the resource pool, retried. */
+function batchTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<unknown> => {
+    const task = input as BatchTaskInput;
+    const jd = ctx.jobDefs.get(task.JobDefinition);
+    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
+    const key = ctx.keys.get(step);
+    ctx.emit({ type: 'step-queued', step });
+    let lease;
+    try {
+      lease = await ctx.pool.acquire(ctx.demands.get(step) ?? jd, ctx.stop.signal);
+    } catch (err) {
+      if (ctx.stop.signal.aborted) {
+        ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+        throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+      }
+      throw err;
+    }
+    const gpuEnv: Record<string, string> = ctx.gpuless
+      ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
+      : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
+    const attempts = jd.retries + 1;
+    const started = performance.now();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        ctx.emit({ type: 'step-started', step, attempt });
+        try {
+          const record = await runJob({
+            store: ctx.store,
+            job: task.Parameters[JOB_PARAMETER],
+            env: gpuEnv,
+            signal: ctx.stop.signal,
+            timeoutSeconds: jd.timeoutSeconds,
+            onOutput: ctx.opts.verbose
+              ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) =>
+                  ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
+              : undefined,
+          });
+          const metrics = lastMetrics(record);
+          ctx.finish(step, {
+            status: 'ran',
+            cacheKey: record.key,
+            durationMs: record.durationMs,
+            outputs: record.outputs,
+            ...(metrics ? { metrics } : {}),
+          });
+          return { JobName: step, Status: 'SUCCEEDED' };
+        } catch (err) {
+          if (ctx.stop.signal.aborted) {
+            const why = ctx.cancel.aborted
+              ? 'stopped: the run was cancelled'
+              : 'stopped: another step failed, which ends the run (as a failing Parallel branch does)';
+            ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: why });
+            throw new TaskFailedError(`Step '${step}' was stopped`);
+          }
+          if (attempt < attempts) {
+            ctx.emit({ type: 'step-retrying', step, attempt, error: errorMessage(err) });
+            continue;
+          }
+          ctx.finish(step, {
+            status: 'failed',
+            ...(key ? { cacheKey: key } : {}),
+            durationMs: Math.round(performance.now() - started),
+            error: errorMessage(err),
+          });
+          throw new TaskFailedError(errorMessage(err));
+        }
+      }
+    } finally {
+      lease.release();
+    }
+  };
+}
+
+  /** The gather task of a foreach step: the shared handler builds its outputs and decides against `tolerate`. */
+function gatherTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<unknown> => {
+    let error: unknown;
+    try {
+      await ctx.lookup(input as LookupRequest);
+    } catch (err) {
+      error = err;
+    }
+    const doc = await ctx.store.getJson<StepRunDocument>(runKey(ctx.runId, step)).catch(() => undefined);
+    const key = ctx.keys.get(step);
+    if (error !== undefined || !doc) {
+      ctx.finish(step, {
+        status: 'failed',
+        ...(key ? { cacheKey: key } : {}),
+        ...(doc?.durationMs !== undefined ? { durationMs: doc.durationMs } : {}),
+        error: error !== undefined ? errorMessage(error) : `Step '${step}': the gather wrote no result`,
+        ...(doc?.items ? { items: doc.items } : {}),
+        ...(doc?.failedItems ? { failedItems: doc.failedItems } : {}),
+      });
+      throw error instanceof Error ? error : new TaskFailedError(`Step '${step}' failed`);
+    }
+    const metrics = lastMetrics({ metrics: doc.metrics } as StepRecord);
+    ctx.finish(step, {
+      status: doc.status === 'reused' ? 'reused' : 'ran',
+      cacheKey: doc.cacheKey,
+      durationMs: doc.durationMs,
+      outputs: doc.outputs,
+      ...(metrics ? { metrics } : {}),
+      ...(doc.savedMs !== undefined ? { savedMs: doc.savedMs } : {}),
+      ...(doc.items ? { items: doc.items } : {}),
+      ...(doc.failedItems ? { failedItems: doc.failedItems } : {}),
+    });
+    return {};
+  };
+}
+
+  /**
+   * The Batch task(s) of a foreach step: each array child runs its item jobs as local subprocesses under
+   * the resource ctx.pool (and the step's maxConcurrency); every child runs even when another fails.
+   */
+function foreachJobsTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<unknown> => {
+    const task = input as BatchTaskInput & { readonly ArrayProperties?: { readonly Size: number } };
+    const jd = ctx.jobDefs.get(task.JobDefinition);
+    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
+    const size = task.ArrayProperties?.Size;
+    const children = size ?? 1;
+    const limit = ctx.opts.pipeline.steps[step].foreach?.maxConcurrency || children;
+    ctx.emit({ type: 'step-queued', step });
+    ctx.emit({ type: 'step-started', step, attempt: 1 });
+    let failed = 0;
+    let next = 0;
+    const runChild = async (index: number): Promise<void> => {
+      const jobs = await jobsOf(ctx.store, task.Parameters.job, size === undefined ? undefined : index);
+      let lease;
+      try {
+        lease = await ctx.pool.acquire(ctx.demands.get(step) ?? jd, ctx.stop.signal);
+      } catch {
+        failed += jobs.length;
+        return;
+      }
+      try {
+        const env: Record<string, string> = ctx.gpuless
+          ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
+          : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
+        if (size !== undefined) env[ARRAY_INDEX_ENV] = String(index);
+        for (const job of jobs) {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              const record = await runJob({
+                store: ctx.store,
+                job,
+                env,
+                signal: ctx.stop.signal,
+                timeoutSeconds: jd.timeoutSeconds,
+                onOutput: ctx.opts.verbose
+                  ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
+                  : undefined,
+              });
+              const item = record.keyDocument.item ? await itemOf(ctx.store, job) : undefined;
+              ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'ran' });
+              break;
+            } catch (err) {
+              if (!ctx.stop.signal.aborted && attempt < jd.retries + 1) continue;
+              failed++;
+              const item = await itemOf(ctx.store, job).catch(() => undefined);
+              ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'failed', error: errorMessage(err) });
+              break;
+            }
+          }
+        }
+      } finally {
+        lease.release();
+      }
+    };
+    const worker = async (): Promise<void> => {
+      while (next < children && !ctx.stop.signal.aborted) await runChild(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, children) }, worker));
+    if (ctx.stop.signal.aborted) throw new TaskFailedError(`Step '${step}' was stopped`);
+    if (failed > 0) throw new TaskFailedError(`Step '${step}': ${failed} item(s) failed`);
+    return { JobName: step, Status: 'SUCCEEDED' };
+  };
+
+}
+
+/** The item a job spec runs on. */
+async function itemOf(store: RunScopedStore, job: Hash) {
+  return (await loadJobSpec(store, job)).item;
+}
+
 async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Promise<RunDocument> {
   const ir = opts.pipeline;
   const store = new RunScopedStore(opts.store);
@@ -160,20 +422,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   const { hash: manifestHash } = await buildManifest(ir, store);
   const compiled = compile(ir);
 
-  // Placeholders → local values; job-definition ARNs → their specs (retries, timeout).
-  const values: Record<string, string> = {};
-  const jobDefs = new Map<string, JobDefinitionSpec>();
-  for (const jd of compiled.jobDefinitions) {
-    values[jd.id] = localJobDefinitionArn(jd.id);
-    jobDefs.set(values[jd.id], jd);
-  }
-  for (const name of compiled.placeholders) {
-    if (name === 'Manifest') values[name] = manifestHash;
-    else if (name === 'LookupFunction') values[name] = LOCAL_LOOKUP_ARN;
-    else if (name.startsWith('Queue')) values[name] = localQueueArn(name);
-    else if (!(name in values)) values[name] = localJobDefinitionArn(name);
-  }
-  const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
+  const { values, jobDefs, definition } = localDefinition(compiled, manifestHash);
 
   const results = new Map<string, FinishedStepResult>();
   const keys = new Map<string, Hash>();
@@ -224,213 +473,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     resolveUri: createS3UriResolver(store),
   });
 
-  const lookupTask = (step: string) => async (input: unknown): Promise<LookupResult> => {
-    emit({ type: 'step-checking', step });
-    const started = performance.now();
-    let r: LookupResult;
-    try {
-      r = await lookup(input as LookupRequest);
-    } catch (err) {
-      finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
-      throw err;
-    }
-    if (r.skip) {
-      finish(step, { status: 'skipped', reason: 'condition', skippedBy: r.skip.step, condition: r.skip.condition });
-      return r;
-    }
-    if (r.key === undefined) throw new RunFailedError(`Step '${step}': the lookup returned no cache key.`, step);
-    keys.set(step, r.key);
-    if (!r.run) {
-      const record = store.knownRecord(r.key) ?? (await readStepRecord(store, r.key));
-      finish(step, {
-        status: 'reused',
-        cacheKey: r.key,
-        durationMs: Math.round(performance.now() - started),
-        outputs: r.outputs ?? record?.outputs ?? {},
-        ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
-        ...(record ? { savedMs: record.durationMs } : {}),
-        ...(record?.keyDocument.items ? { items: allReused(record.keyDocument.items.keys.length) } : {}),
-      });
-    }
-    return r;
-  };
-
-  /** The gather task of a foreach step: the shared handler builds its outputs and decides against `tolerate`. */
-  const gatherTask = (step: string) => async (input: unknown): Promise<unknown> => {
-    let error: unknown;
-    try {
-      await lookup(input as LookupRequest);
-    } catch (err) {
-      error = err;
-    }
-    const doc = await store.getJson<StepRunDocument>(runKey(runId, step)).catch(() => undefined);
-    const key = keys.get(step);
-    if (error !== undefined || !doc) {
-      finish(step, {
-        status: 'failed',
-        ...(key ? { cacheKey: key } : {}),
-        ...(doc?.durationMs !== undefined ? { durationMs: doc.durationMs } : {}),
-        error: error !== undefined ? errorMessage(error) : `Step '${step}': the gather wrote no result`,
-        ...(doc?.items ? { items: doc.items } : {}),
-        ...(doc?.failedItems ? { failedItems: doc.failedItems } : {}),
-      });
-      throw error instanceof Error ? error : new TaskFailedError(`Step '${step}' failed`);
-    }
-    const metrics = lastMetrics({ metrics: doc.metrics } as StepRecord);
-    finish(step, {
-      status: doc.status === 'reused' ? 'reused' : 'ran',
-      cacheKey: doc.cacheKey,
-      durationMs: doc.durationMs,
-      outputs: doc.outputs,
-      ...(metrics ? { metrics } : {}),
-      ...(doc.savedMs !== undefined ? { savedMs: doc.savedMs } : {}),
-      ...(doc.items ? { items: doc.items } : {}),
-      ...(doc.failedItems ? { failedItems: doc.failedItems } : {}),
-    });
-    return {};
-  };
-
-  /**
-   * The Batch task(s) of a foreach step: each array child runs its item jobs as local subprocesses under
-   * the resource pool (and the step's maxConcurrency); every child runs even when another fails.
-   */
-  const foreachJobsTask = (step: string) => async (input: unknown): Promise<unknown> => {
-    const task = input as BatchTaskInput & { readonly ArrayProperties?: { readonly Size: number } };
-    const jd = jobDefs.get(task.JobDefinition);
-    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
-    const size = task.ArrayProperties?.Size;
-    const children = size ?? 1;
-    const limit = ir.steps[step].foreach?.maxConcurrency || children;
-    emit({ type: 'step-queued', step });
-    emit({ type: 'step-started', step, attempt: 1 });
-    let failed = 0;
-    let next = 0;
-    const runChild = async (index: number): Promise<void> => {
-      const jobs = await jobsOf(store, task.Parameters.job, size === undefined ? undefined : index);
-      let lease;
-      try {
-        lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
-      } catch {
-        failed += jobs.length;
-        return;
-      }
-      try {
-        const env: Record<string, string> = gpuless
-          ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
-          : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
-        if (size !== undefined) env[ARRAY_INDEX_ENV] = String(index);
-        for (const job of jobs) {
-          for (let attempt = 1; ; attempt++) {
-            try {
-              const record = await runJob({
-                store,
-                job,
-                env,
-                signal: stop.signal,
-                timeoutSeconds: jd.timeoutSeconds,
-                onOutput: opts.verbose
-                  ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => emit({ type: 'step-output', step, stream, text: chunk.toString() })
-                  : undefined,
-              });
-              const item = record.keyDocument.item ? await itemOf(job) : undefined;
-              emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'ran' });
-              break;
-            } catch (err) {
-              if (!stop.signal.aborted && attempt < jd.retries + 1) continue;
-              failed++;
-              const item = await itemOf(job).catch(() => undefined);
-              emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'failed', error: errorMessage(err) });
-              break;
-            }
-          }
-        }
-      } finally {
-        lease.release();
-      }
-    };
-    const worker = async (): Promise<void> => {
-      while (next < children && !stop.signal.aborted) await runChild(next++);
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, children) }, worker));
-    if (stop.signal.aborted) throw new TaskFailedError(`Step '${step}' was stopped`);
-    if (failed > 0) throw new TaskFailedError(`Step '${step}': ${failed} item(s) failed`);
-    return { JobName: step, Status: 'SUCCEEDED' };
-  };
-
-  /** The item a job spec runs on. */
-  const itemOf = async (job: Hash) => (await loadJobSpec(store, job)).item;
-
-  const batchTask = (step: string) => async (input: unknown): Promise<unknown> => {
-    const task = input as BatchTaskInput;
-    const jd = jobDefs.get(task.JobDefinition);
-    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
-    const key = keys.get(step);
-    emit({ type: 'step-queued', step });
-    let lease;
-    try {
-      lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
-    } catch (err) {
-      if (stop.signal.aborted) {
-        finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
-        throw new TaskFailedError(`Step '${step}' was stopped before it started`);
-      }
-      throw err;
-    }
-    const gpuEnv: Record<string, string> = gpuless
-      ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
-      : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
-    const attempts = jd.retries + 1;
-    const started = performance.now();
-    try {
-      for (let attempt = 1; ; attempt++) {
-        emit({ type: 'step-started', step, attempt });
-        try {
-          const record = await runJob({
-            store,
-            job: task.Parameters[JOB_PARAMETER],
-            env: gpuEnv,
-            signal: stop.signal,
-            timeoutSeconds: jd.timeoutSeconds,
-            onOutput: opts.verbose
-              ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) =>
-                  emit({ type: 'step-output', step, stream, text: chunk.toString() })
-              : undefined,
-          });
-          const metrics = lastMetrics(record);
-          finish(step, {
-            status: 'ran',
-            cacheKey: record.key,
-            durationMs: record.durationMs,
-            outputs: record.outputs,
-            ...(metrics ? { metrics } : {}),
-          });
-          return { JobName: step, Status: 'SUCCEEDED' };
-        } catch (err) {
-          if (stop.signal.aborted) {
-            const why = cancel.aborted
-              ? 'stopped: the run was cancelled'
-              : 'stopped: another step failed, which ends the run (as a failing Parallel branch does)';
-            finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: why });
-            throw new TaskFailedError(`Step '${step}' was stopped`);
-          }
-          if (attempt < attempts) {
-            emit({ type: 'step-retrying', step, attempt, error: errorMessage(err) });
-            continue;
-          }
-          finish(step, {
-            status: 'failed',
-            ...(key ? { cacheKey: key } : {}),
-            durationMs: Math.round(performance.now() - started),
-            error: errorMessage(err),
-          });
-          throw new TaskFailedError(errorMessage(err));
-        }
-      }
-    } finally {
-      lease.release();
-    }
-  };
-
+  const ctx: TaskContext = { opts, store, emit, finish, lookup, keys, pool, demands, gpuless, jobDefs, stop, cancel, runId };
   /** Runs a finally-step outside the execution (after a cancel), with the same lookup and runner. */
   const runFinallyStep = async (step: string): Promise<void> => {
     const request = lookupRequest({
@@ -452,14 +495,15 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     }
   };
 
+
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const step of Object.keys(ir.steps)) {
-    const l = lookupTask(step);
-    const b = batchTask(step);
+    const l = lookupTask(ctx, step);
+    const b = batchTask(ctx, step);
     handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
     if (ir.steps[step].foreach) {
-      const jobs = foreachJobsTask(step);
-      const gather = gatherTask(step);
+      const jobs = foreachJobsTask(ctx, step);
+      const gather = gatherTask(ctx, step);
       handlers[compiled.stateNames.run[step]] = (i) => track(jobs(i));
       handlers[compiled.stateNames.array[step]] = (i) => track(jobs(i));
       handlers[compiled.stateNames.gather[step]] = (i) => track(gather(i));
@@ -477,10 +521,13 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
 
   const input = executionInput(parameters, opts.noCache ?? false);
   const { Manifest: _manifest, ...otherValues } = values;
-  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
-    template: compiled.definition,
-    values: otherValues,
-  });
+  // The compiler's tests prove its output valid (test/compiler); PIPEWRIGHT_VALIDATE_ASL=1 checks each new one.
+  const { stateMachine: sm, validation } = await prepareStateMachine(
+    definition,
+    store,
+    { template: compiled.definition, values: otherValues },
+    { validate: process.env.PIPEWRIGHT_VALIDATE_ASL === '1' },
+  );
   const execution = sm.run(input as never, {
     context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
     overrides: { taskResourceLocalHandlers: handlers as never },
