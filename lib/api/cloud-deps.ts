@@ -7,6 +7,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
   ListStateMachineVersionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -16,6 +17,7 @@ import {
 import type { ParameterIR, ParameterValue } from '../ir/types';
 import type { JobSpec, PipelineManifest } from '../manifest/types';
 import type { ArtifactStore, Hash } from '../store/types';
+import { explainBatchFailure } from './batch-failure';
 import { idempotentRunId } from './idempotency';
 import type { PipelineRegistry, RegistryEntry } from './registry';
 import { buildRunView, readStepDocuments } from './run-view';
@@ -40,6 +42,8 @@ export interface CloudDepsOptions {
   readonly registry: PipelineRegistry;
   /** Names or ARNs of the job queues a run's jobs may be on (searched when cancelling). */
   readonly jobQueues: readonly string[];
+  /** How long the queues let a job wait for capacity (named when a run failed for that). @default - unnamed */
+  readonly capacityWaitMinutes?: number;
 }
 
 /** Batch job states in which a job can still be terminated. */
@@ -83,6 +87,12 @@ export function manifestHashOfDefinition(definition: string | undefined): Hash |
   } catch {
     return undefined;
   }
+}
+
+/** A failure cause followed by the Batch reason in plain words, when there is one. */
+async function withBatchReason(cause: string | undefined, reason: Promise<string | undefined>): Promise<string | undefined> {
+  const plain = await reason.catch(() => undefined);
+  return plain ? `${cause ?? 'failed'}: ${plain}` : cause;
 }
 
 /** Creates the cloud `ApiDeps` over injected Step Functions, Batch and store clients. */
@@ -151,6 +161,17 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
       if (errorName(err) === 'ExecutionDoesNotExist') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * The plain-words reason of the Batch job whose failure failed the execution (the latest failed `batch`
+   * task in its history), if Batch gave one.
+   */
+  async function batchFailure(exec: DescribeExecutionCommandOutput): Promise<string | undefined> {
+    if (exec.status !== 'FAILED' || !exec.executionArn) return undefined;
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: exec.executionArn, reverseOrder: true, maxResults: 100 }));
+    const failed = events.find((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.resourceType === 'batch');
+    return explainBatchFailure(failed?.taskFailedEventDetails?.cause, options.capacityWaitMinutes);
   }
 
   async function stepsOf(entry: RegistryEntry, exec: DescribeExecutionCommandOutput): Promise<readonly string[]> {
@@ -278,7 +299,7 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
         finishedAt: exec.stopDate ? new Date(exec.stopDate) : undefined,
         steps,
         documents: await readStepDocuments(store, runId, steps),
-        cause: exec.cause ?? exec.error,
+        cause: await withBatchReason(exec.cause ?? exec.error, batchFailure(exec)),
         version: versionOf(exec.stateMachineVersionArn),
       });
     },

@@ -15,4 +15,4 @@ export { substitute, placeholdersIn, queuePlaceholder, pascalCase, MANIFEST_PLAC
 export { type Dag, buildDag, dagFromDependencies, dependenciesOf, topologicalOrder } from './dag';
 export { type SpTree, type Decomposition, type DecomposeOptions, decompose, treeMakespan, criticalPath } from './decompose';
 export { type JobDefinitionTable, jobDefinitionsOf } from './job-definitions';
-export { BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';
+export { BATCH_RETRY_ERRORS, BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';

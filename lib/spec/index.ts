@@ -24,3 +24,14 @@ export { parseDuration, DURATION_SYNTAX, MIN_TIMEOUT_SECONDS } from './duration'
 export { normalizeScheduleExpression, isKnownTimeZone } from './schedule-expression';
 export { DEFAULT_IMAGE, BUILTIN_DEFAULTS, MAX_RETRIES, PIPELINE_FIELD } from './spec-fields';
 export type { Field } from './fields';
+export {
+  containerResources,
+  computeSizeProblem,
+  fargateResources,
+  isFargateSize,
+  FARGATE_SIZES,
+  FARGATE_MAX_STEP,
+  EC2_RUNNER_MEMORY,
+  type ComputeRequest,
+  type ContainerResources,
+} from './compute-size';
