@@ -60,7 +60,7 @@ function requirements(r: { vcpus?: number; memory: number; gpus?: number }): bat
  * Creates the multi-container Batch job definition for one compiled spec (resources already checked).
  *
  * Its name is short and derived from its content (`pw-<hash>`), so the definition refers to it by name (keeping
- * a 1,000-step definition under Step Functions' size limit) and a changed job gets a new name. Old revisions
+ * a 900-step definition under Step Functions' size limit) and a changed job gets a new name. Old revisions
  * are kept, so retained state machine versions can still submit their jobs.
  */
 export function createJobDefinition(
