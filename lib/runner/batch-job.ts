@@ -7,13 +7,13 @@
  */
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import { UsageError } from '../errors';
-import { isHash } from '../store';
-import type { Hash } from '../store/types';
+import { JOB_PARAMETER } from '../protocol';
+import { isHash, type Hash } from '../store';
 
 /** Reads the `job` parameter of Batch job `jobId`. */
 export async function jobHashOfBatchJob(jobId: string, batch: BatchClient = new BatchClient({})): Promise<Hash> {
   const { jobs = [] } = await batch.send(new DescribeJobsCommand({ jobs: [jobId] }));
-  const job = jobs[0]?.parameters?.job;
+  const job = jobs[0]?.parameters?.[JOB_PARAMETER];
   if (!isHash(job)) {
     throw new UsageError(
       `AWS Batch job ${jobId} has no "job" parameter holding a sha256:<64 hex> hash (received ${JSON.stringify(job ?? null)}); ` +

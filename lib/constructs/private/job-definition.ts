@@ -6,6 +6,7 @@ import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
 import type { JobDefinitionSpec } from '../../compiler/types';
+import { JOB_PARAMETER } from '../../protocol';
 import { containerResources as splitResources, type ContainerResources } from '../../spec/compute-size';
 
 export type { ContainerResources };
@@ -79,8 +80,8 @@ export function createJobDefinition(
     name,
     image: ctx.runnerImage,
     essential,
-    // The JobSpec hash arrives as PIPEWRIGHT_JOB, an environment override the state machine sends with
-    // SubmitJob (documented for ecsProperties containers, unlike Ref:: substitution in their command).
+    // No `--job Ref::job`: Batch documents Ref:: substitution for a container job's command, not for an
+    // ecsProperties container. The runner reads the job parameter from its own job (AWS_BATCH_JOB_ID).
     command: [name, '--dir', SHARED_DIR],
     environment: [
       { name: 'PIPEWRIGHT_STORE', value: ctx.storeLocation },
@@ -94,7 +95,7 @@ export function createJobDefinition(
   const props: batch.CfnJobDefinitionProps = {
     type: 'container',
     platformCapabilities: [spec.gpuQueue ? 'EC2' : 'FARGATE'],
-    parameters: { job: '' },
+    parameters: { [JOB_PARAMETER]: '' },
     retryStrategy: retryStrategy(spec.retries),
     timeout: { attemptDurationSeconds: Math.max(60, spec.timeoutSeconds) },
     propagateTags: true,
