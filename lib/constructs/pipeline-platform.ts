@@ -113,6 +113,9 @@ export interface PlatformQueue {
 
 const DEFAULT_GPU_CLASSES = [ec2.InstanceClass.G5, ec2.InstanceClass.G6];
 
+/** Store areas no role of the system may delete from: records, run documents, registry entries. */
+const PROTECTED_AREAS = ['records/', 'runs/', REGISTRY_PREFIX] as const;
+
 /** The GPU instances' root volume unless `gpuCompute.rootVolumeSize` says otherwise. */
 export const DEFAULT_GPU_ROOT_VOLUME = Size.gibibytes(100);
 
@@ -208,7 +211,7 @@ export class PipelinePlatform extends Construct {
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
-        resources: ['records/*', 'runs/*', REGISTRY_PREFIX + '*'].map((k) => this.bucket.arnForObjects(k)),
+        resources: PROTECTED_AREAS.map((k) => this.bucket.arnForObjects(`${k}*`)),
         conditions: { ArnEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.systemRoles.map((r) => r.roleArn) }) } },
       }),
     );
@@ -314,7 +317,17 @@ export class PipelinePlatform extends Construct {
 
   /** Names a role of the deployed system, which the bucket policy forbids to delete records, runs or the registry. */
   public addSystemRole(role: iam.IRole): void {
-    if (!this.systemRoles.includes(role)) this.systemRoles.push(role);
+    if (this.systemRoles.includes(role)) return;
+    this.systemRoles.push(role);
+    // The same deny in the role's own policy, so it shows wherever the role is read without the bucket policy.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NoDeletesOfRecordsRunsOrRegistry',
+        effect: iam.Effect.DENY,
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: PROTECTED_AREAS.map((k) => this.bucket.arnForObjects(`${k}*`)),
+      }),
+    );
   }
 
   /** Lets `grantee` read the artifact bucket's objects and list it (no other bucket, no bucket settings). */
