@@ -14,12 +14,14 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PipewrightStack, preparePipeline } from '../../lib/constructs';
+import { makeIr } from '../compiler/fixtures';
 import { synthStack } from '../constructs/support';
 import { committedCalls, type RecordedCall } from '../support/sdk-recorder';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ACCOUNT, bucketPolicy, decide, type IamRequest, REGION, resolve, resolveRoles, type ResolvedRole } from './evaluator';
 
 const IRIS = join(import.meta.dirname, '../../examples/iris/pipeline.yaml');
+const URI_INPUT = 's3://datasets/raw/';
 type Json = Record<string, any>;
 
 let stack: PipewrightStack;
@@ -42,7 +44,10 @@ const arnOfLogical = (id: string): string => resolve({ 'Fn::GetAtt': [id, 'Arn']
 const refOf = (id: string): string => resolve({ Ref: id }) as string;
 
 beforeAll(async () => {
-  ({ stack } = synthStack({ pipelines: [await preparePipeline(IRIS)] }));
+  // iris, and a pipeline reading a uri: input (the lookup function copies it into the store).
+  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
+  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: URI_INPUT, bucket: 'datasets', key: 'raw/' } } } } };
+  ({ stack } = synthStack({ pipelines: [await preparePipeline(IRIS), await preparePipeline(withUri)] }));
   template = Template.fromStack(stack).toJSON();
   roles = resolveRoles(template);
   policyOfBucket = bucketPolicy(template, stack.resolve(stack.getLogicalId(stack.platform.bucket.node.defaultChild as never)) as string);
@@ -69,7 +74,12 @@ function stateMachine(): { arn: string; name: string } {
  */
 function requestsOf(call: RecordedCall): IamRequest[] | undefined {
   const area = call.target?.startsWith('store:') ? call.target.slice('store:'.length) : '';
-  const object = `arn:aws:s3:::${bucket()}/${area}example`;
+  // A call outside the store reads a uri: input: an object under its prefix, or a listing of that prefix.
+  const external = call.target === 'external';
+  const object = external ? `arn:aws:s3:::datasets/raw/part-0.csv` : `arn:aws:s3:::${bucket()}/${area}example`;
+  if (external && call.command === 'ListObjectsV2Command') {
+    return [{ action: 's3:ListBucket', resource: 'arn:aws:s3:::datasets', context: { 's3:prefix': 'raw/' } }];
+  }
   const sm = stateMachine();
   const execution = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${sm.name}:run-1`;
   switch (`${call.client}.${call.command}`) {
@@ -157,15 +167,16 @@ describe('recorded SDK calls (API handler, lookup handler, runner)', () => {
 
 describe('the state machine role', () => {
   /** Every Task of the deployed definition, substitutions resolved. */
-  function tasks(): Array<{ Resource: string; Parameters: Json }> {
-    const out: Array<{ Resource: string; Parameters: Json }> = [];
+  function tasks(): Array<{ Resource: string; Parameters: Json; role: ResolvedRole }> {
+    const out: Array<{ Resource: string; Parameters: Json; role: ResolvedRole }> = [];
     for (const r of Object.values(template.Resources as Json)) {
       if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const role = roles.find((x) => x.arn === resolve(r.Properties.RoleArn))!;
       const subs = resolve(r.Properties.DefinitionSubstitutions ?? {}) as Record<string, string>;
       const text = (r.Properties.DefinitionString as string).replace(/\$\{([A-Za-z0-9]+)\}/g, (m, k: string) => subs[k] ?? m);
       const walk = (states: Json): void => {
         for (const s of Object.values(states)) {
-          if (s.Type === 'Task') out.push(s);
+          if (s.Type === 'Task') out.push({ ...s, role });
           for (const b of s.Branches ?? []) walk(b.States);
         }
       };
@@ -199,14 +210,14 @@ describe('the state machine role', () => {
     throw new Error(`no IAM check for the service integration ${task.Resource}`);
   }
 
-  it('allows every service integration in the deployed definition', async () => {
-    const role = roleOf(stack.pipelines.iris.stateMachine.role as never);
+  it("allows every service integration in each deployed definition, to that state machine's role", async () => {
     const all = tasks();
     expect(all.length).toBeGreaterThan(0);
     const denied: string[] = [];
     for (const task of all) {
+      expect(task.role, 'the state machine role').toBeDefined();
       for (const req of integrationRequests(task)) {
-        const result = await decide(role, req);
+        const result = await decide(task.role, req);
         if (result !== 'Allowed') denied.push(`${req.action} ${req.resource}: ${result}`);
       }
     }
