@@ -12,12 +12,10 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { RegistryEntry } from '../api/registry';
 import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
-import type { PipelineIR } from '../ir/types';
-import { executionInput, registryKey } from '../protocol';
-import { resolveParameters } from '../spec/parameters';
-import { pascalCase } from '../spec/names';
+import type { PipelineIR } from '../ir';
+import { executionInput, registryKey, type RegistryEntry } from '../protocol';
+import { pascalCase } from '../spec';
 import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
@@ -345,7 +343,7 @@ export class PublishedPipeline extends Construct {
     this.scheduleDeadLetterQueue.grantSendMessages(role);
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
-      const input = executionInput(resolveParameters(this.ir, s.parameters));
+      const input = executionInput(s.parameters);
       out[s.name] = new scheduler.CfnSchedule(this, `Schedule${pascalCase(s.name)}`, {
         description: `Pipewright ${this.ir.name}: schedule ${s.name}`,
         scheduleExpression: s.expression,

@@ -3,7 +3,7 @@
  * reads runs through the REST API with SigV4 (the same ApiClient the CLI uses) and reads the registered model
  * from the artifact bucket.
  */
-import { ApiClient } from '../../lib/api/client';
+import { ApiClient } from '../../lib/client';
 import { openStore } from '../../lib/store';
 import type { Hash } from '../../lib/store/types';
 

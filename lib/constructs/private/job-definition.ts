@@ -5,9 +5,9 @@ import { createHash } from 'node:crypto';
 import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
-import type { JobDefinitionSpec } from '../../compiler/types';
+import type { JobDefinitionSpec } from '../../compiler';
 import { JOB_PARAMETER } from '../../protocol';
-import { containerResources as splitResources, type ContainerResources } from '../../spec/compute-size';
+import { containerResources as splitResources, type ContainerResources } from '../../spec';
 
 export type { ContainerResources };
 
