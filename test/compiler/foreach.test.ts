@@ -60,7 +60,14 @@ describe('compile: foreach', () => {
         Parameters: { 'job.$': '$.c.job' },
       },
       ResultPath: null,
-      Retry: [{ ErrorEquals: ['Batch.AWSBatchException'], MaxAttempts: 6 }],
+      Retry: [
+        {
+          ErrorEquals: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],
+          MaxAttempts: 6,
+          MaxDelaySeconds: 60,
+          JitterStrategy: 'FULL',
+        },
+      ],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: 'score gather' }],
       Next: 'score gather',
     });
