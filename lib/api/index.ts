@@ -56,3 +56,4 @@ export {
   type RegistryEntry,
 } from './registry';
 export { apiRequestFromEvent, cloudDepsFromEnv, createApiGatewayHandler, parseJobQueues, proxyResultOf } from './lambda';
+export * from './history/index';

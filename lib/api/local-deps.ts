@@ -5,6 +5,8 @@ import { startRun as engineStartRun } from '../engine';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
 import type { PipelineIR } from '../ir/types';
 import type { ArtifactStore } from '../store/types';
+import { createRunHistory } from './history/history';
+import { localRunSource } from './history/local-source';
 import { idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
 import { buildRunView, readStepDocuments } from './run-view';
 import type { ApiDeps, ApiRunView, ApiStepView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
@@ -96,6 +98,7 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
       store,
       parameters: req.parameters,
       runId: req.runId,
+      trigger: req.trigger ?? 'api',
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       onEvent: (e) => {
         if (e.type === 'step-started') running.add(e.step);
@@ -167,6 +170,8 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
   }
 
   return {
+    history: createRunHistory(localRunSource({ store, pipelines: options.pipelines, liveRun: getRun }), store),
+
     async listPipelines(): Promise<PipelineSummary[]> {
       return [...byName.values()].map((p) => ({
         name: p.name,

@@ -8,7 +8,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { EngineEvent, RunHandle, RunOptions } from '../engine/types';
 import type { PipelineIR, ScheduleIR } from '../ir/types';
 import type { ArtifactStore } from '../store/types';
-import { createApiHandler, type ApiHandler } from './handler';
+import { createApiHandler, TRIGGER_HEADER, type ApiHandler } from './handler';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
 import { verifySigV4 } from './sigv4';
@@ -54,6 +54,10 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+function queryOf(pathAndQuery: string): Record<string, string> {
+  return Object.fromEntries(new URL(pathAndQuery, 'http://x').searchParams);
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -137,7 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
       }
-      const r = await handler({ method, path: pathAndQuery.split('?')[0], headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
+      const r = await handler({ method, path: pathAndQuery.split('?')[0], query: queryOf(pathAndQuery), headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
       log(`${method} ${pathAndQuery} → ${r.statusCode}`);
       send(res, r);
     })().catch((err) => {
@@ -167,7 +171,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const r = await handler({
           method: 'POST',
           path: `/pipelines/${encodeURIComponent(pipeline.name)}/runs`,
-          headers: {},
+          headers: { [TRIGGER_HEADER]: `schedule:${schedule.name}` },
           body: JSON.stringify({ parameters: schedule.parameters }),
           baseUrl: url,
         });

@@ -4,6 +4,7 @@
  */
 import type { ParameterIR, ParameterValue } from '../ir/types';
 import type { ArtifactRef, Hash } from '../store/types';
+import type { RunHistory } from './history/history';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
 export interface ApiRequest {
@@ -15,6 +16,8 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The raw body. @default - none */
   readonly body?: string;
+  /** Query string parameters. @default - none */
+  readonly query?: Readonly<Record<string, string | undefined>>;
   /** Scheme, host and stage prefix used to build absolute `statusUrl`s. @default - `statusUrl` is a path */
   readonly baseUrl?: string;
 }
@@ -121,6 +124,8 @@ export interface StartRunRequest {
   readonly runId: string;
   /** The idempotency key. @default - none */
   readonly idempotencyKey?: string;
+  /** What started it, kept in the local run document (`api`, `schedule:<name>`). @default 'api' */
+  readonly trigger?: string;
 }
 
 /** What starting a run did. */
@@ -153,4 +158,6 @@ export interface ApiDeps {
   getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined>;
   /** Stops a run and everything it is executing. */
   cancelRun(pipeline: string, runId: string): Promise<CancelOutcome>;
+  /** The read side (run pages, run detail, steps, logs, explain, lineage). @default - those routes answer 404 */
+  readonly history?: RunHistory;
 }

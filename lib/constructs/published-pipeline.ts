@@ -376,7 +376,8 @@ export class PublishedPipeline extends Construct {
     );
     platform.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['states:ListStateMachineVersions', 'states:DescribeStateMachine', 'states:ListStateMachineAliases'],
+        // ListExecutions: the run history's pages of runs (resource type stateMachine in the Service Authorization Reference).
+        actions: ['states:ListStateMachineVersions', 'states:DescribeStateMachine', 'states:ListStateMachineAliases', 'states:ListExecutions'],
         resources: [sm.stateMachineArn],
       }),
     );

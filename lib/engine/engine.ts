@@ -174,6 +174,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     store: store.location,
     manifest: manifestHash,
     ...(error !== undefined ? { error } : {}),
+    ...(opts.trigger !== undefined ? { trigger: opts.trigger } : {}),
   });
   // Written while the first lookups run; awaited before the final document replaces it.
   const runningWritten = store.putJson(runDocumentKey(runId), { ...makeDoc('running', 0, {}), owner: { host: hostname(), pid: process.pid } });
