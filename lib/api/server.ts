@@ -11,6 +11,7 @@ import type { ArtifactStore } from '../store/types';
 import { createApiHandler, TRIGGER_HEADER, type ApiHandler } from './handler';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
+import { uiResponse, type UiResponse } from '../ui/http';
 import { verifySigV4 } from './sigv4';
 import { MAX_BODY_BYTES } from './trigger-body';
 import { DEFAULT_PORT } from './server-defaults';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   readonly startRun?: (options: RunOptions) => RunHandle;
   /** The schedules' clock. @default - `() => new Date()` */
   readonly now?: () => Date;
+  /** Serve the web UI at `/ui/` (and redirect `/` there). @default true */
+  readonly ui?: boolean;
 }
 
 /** A listening server. */
@@ -77,7 +80,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, r: ApiResponse, close = false): void {
+function send(res: ServerResponse, r: ApiResponse | UiResponse, close = false): void {
   res.writeHead(r.statusCode, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)), ...(close ? { connection: 'close' } : {}) });
   res.end(r.body);
 }
@@ -133,6 +136,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const page = options.ui === false ? undefined : await uiResponse(method, pathAndQuery.split('?')[0], queryOf(pathAndQuery), options.store);
+      if (page) {
+        log(`${method} ${pathAndQuery} → ${page.statusCode}`);
+        send(res, page);
+        return;
+      }
       if (options.sigv4Credentials) {
         const problem = await verifySigV4({ method, pathAndQuery, headers, body }, { credentials: options.sigv4Credentials });
         if (problem) {

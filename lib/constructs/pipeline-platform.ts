@@ -393,6 +393,7 @@ export class PipelinePlatform extends Construct {
     step.addMethod('GET', integration, options(['name', 'runId', 'step']));
     step.addResource('logs').addMethod('GET', integration, options(['name', 'runId', 'step']));
     step.addResource('explain').addResource('{against}').addMethod('GET', integration, options(['name', 'runId', 'step', 'against']));
+    api.root.addResource('runs').addMethod('GET', integration, options([]));
     api.root.addResource('lineage').addResource('{ref}').addMethod('GET', integration, options(['ref']));
     return api;
   }

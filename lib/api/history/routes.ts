@@ -7,6 +7,7 @@ import type { RunHistory } from './history';
 
 /** The history routes, for the 404 message of the router. */
 export const HISTORY_ROUTES = [
+  'GET /runs (pipelines with runs)',
   'GET /pipelines/{name}/runs[?limit=&cursor=]',
   'GET /pipelines/{name}/runs/{runId}/detail',
   'GET /pipelines/{name}/runs/{runId}/steps/{step}',
@@ -37,6 +38,7 @@ export async function routeHistory(
 ): Promise<ApiResponse | undefined> {
   if (method !== 'GET') return undefined;
   if (segs[0] === 'lineage' && segs.length === 2) return ok(await history.lineage(segs[1]));
+  if (segs[0] === 'runs' && segs.length === 1) return ok({ pipelines: await history.pipelineNames() });
   if (segs[0] !== 'pipelines' || segs[2] !== 'runs') return undefined;
   const [, name, , runId, what, step, sub, against] = segs;
   if (segs.length === 3) return ok(await history.listRuns(name, limitOf(query.limit), query.cursor || undefined));

@@ -1,0 +1,75 @@
+/**
+ * The run's DAG as SVG: layout by dagre (@dagrejs/dagre), one node per step coloured by its state, a foreach
+ * step drawn as one grouped node with its item counts.
+ */
+import dagre from '@dagrejs/dagre';
+import type { ApiStepNode } from '../../api/history/types';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const NODE_W = 168;
+const NODE_H = 44;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/** The label under a step's name: its status, or a foreach step's item counts. */
+function subtitle(step: ApiStepNode): string {
+  if (step.items) {
+    const { total, ran, reused, failed } = step.items;
+    return `${total} items: ${ran} ran · ${reused} reused${failed ? ` · ${failed} failed` : ''}`;
+  }
+  if (step.status === 'skipped' && step.skipReason) return `skipped (${step.skipReason})`;
+  return step.status;
+}
+
+/** Renders the DAG; `onSelect` is called with a step's name when its node is clicked. */
+export function renderDag(steps: Readonly<Record<string, ApiStepNode>>, selected: string | undefined, onSelect: (step: string) => void): SVGSVGElement {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 46, marginx: 8, marginy: 8 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const name of Object.keys(steps)) g.setNode(name, { width: NODE_W, height: NODE_H });
+  for (const [name, s] of Object.entries(steps)) for (const up of s.upstream) if (steps[up]) g.setEdge(up, name);
+  dagre.layout(g);
+  const { width = 0, height = 0 } = g.graph();
+  const root = svg('svg', { class: 'dag', width: Math.ceil(width), height: Math.ceil(height), viewBox: `0 0 ${Math.ceil(width)} ${Math.ceil(height)}` });
+  const defs = svg('defs', {});
+  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }));
+  defs.append(marker);
+  root.append(defs);
+  for (const e of g.edges()) {
+    const points: { x: number; y: number }[] = (g.edge(e) as { points?: { x: number; y: number }[] }).points ?? [];
+    if (points.length === 0) continue;
+    const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+    root.append(svg('path', { d, class: 'edge', 'marker-end': 'url(#arrow)' }));
+  }
+  for (const [name, s] of Object.entries(steps)) {
+    const n = g.node(name);
+    const group = svg('g', {
+      class: `node st-${s.status}${s.items ? ' foreach' : ''}${name === selected ? ' selected' : ''}`,
+      transform: `translate(${(n.x - NODE_W / 2).toFixed(1)},${(n.y - NODE_H / 2).toFixed(1)})`,
+      'data-step': name,
+      'data-status': s.status,
+      tabindex: 0,
+      role: 'button',
+    });
+    if (s.items) group.append(svg('rect', { class: 'stack', x: 4, y: -4, width: NODE_W, height: NODE_H, rx: 6 }));
+    group.append(svg('rect', { class: 'box', width: NODE_W, height: NODE_H, rx: 6 }));
+    const title = svg('text', { x: 10, y: 18, class: 'name' });
+    title.textContent = name.length > 22 ? `${name.slice(0, 21)}…` : name;
+    const sub = svg('text', { x: 10, y: 35, class: 'sub' });
+    sub.textContent = subtitle(s);
+    const tip = svg('title', {});
+    tip.textContent = `${name}: ${subtitle(s)}`;
+    group.append(title, sub, tip);
+    group.addEventListener('click', () => onSelect(name));
+    group.addEventListener('keydown', (ev) => {
+      if ((ev as KeyboardEvent).key === 'Enter') onSelect(name);
+    });
+    root.append(group);
+  }
+  return root;
+}
