@@ -13,6 +13,10 @@ import { registerServe } from './serve';
 import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
 import { registerCancel } from './cancel';
+import { registerCompare } from './compare';
+import { registerMetrics } from './metrics';
+import { registerLineage } from './lineage';
+import { registerReport } from './report';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -24,6 +28,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLogs,
   registerGet,
   registerExplain,
+  registerCompare,
+  registerMetrics,
+  registerLineage,
+  registerReport,
   registerValidate,
   registerCompile,
   registerGraph,
