@@ -17,7 +17,7 @@ const noConstructs = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**', 'lib/ui/dist/**', 'test-artifacts/**'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [tseslint.configs.recommended, importX.flatConfigs.typescript],
@@ -33,7 +33,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noAwsSdk, noConstructs] }] },
   },
   {
-    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/api/**', 'lib/cli/**'],
+    // The browser app: no Node built-ins, no AWS or CDK, and only types from the rest of lib/.
+    files: ['lib/ui/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCdk,
+            noAwsSdk,
+            noConstructs,
+            { group: ['node:*'], message: 'The web UI runs in the browser: no Node built-ins.' },
+            { group: ['../../*', '../../../*'], allowTypeImports: true, message: 'The web UI imports only types from lib/ (it reads the REST API).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/api/**', 'lib/cli/**', 'lib/ui/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noConstructs] }] },
   },
 );

@@ -23,7 +23,7 @@ export function lineChart(xs: readonly number[], ys: readonly (number | null)[],
     width: options.width ?? 560,
     height: options.height ?? 220,
     scales: { x: { time: false } },
-    axes: [{ label: options.xLabel }, { label: options.yLabel }],
+    axes: [{ label: options.xLabel, values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) }, { label: options.yLabel }],
     series: [
       { label: options.xLabel, value: (_u, v) => (v == null ? '-' : (options.xNames?.[Math.round(v)] ?? String(v))) },
       { label: options.yLabel, stroke: '#2563eb', width: 2, points: { show: ys.length <= 60, size: 6 } },

@@ -31,7 +31,7 @@ export async function runsView(root: HTMLElement, data: DataSource, pipeline: st
   const count = h('span', { class: 'muted' });
 
   function updateCompare(): void {
-    const [a, b] = [...picked];
+    const [a, b] = [...picked].sort(); // the older run is the baseline
     compare.classList.toggle('disabled', picked.size !== 2);
     compare.setAttribute('href', picked.size === 2 ? link.compare(pipeline, a, b) : '#');
   }
