@@ -27,7 +27,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function openView(page: Page, url: string): Promise<void> {
   await page.goto('about:blank'); // a hash-only change would not reload the page
   await page.goto(url);
-  await page.waitForFunction(() => document.body.dataset.rendered !== undefined, undefined, { timeout: 20_000 });
+  await page.waitForFunction('document.body.dataset.rendered !== undefined', undefined, { timeout: 20_000 });
 }
 
 /** Saves a full-page screenshot as test-artifacts/ui/<name>.png. */

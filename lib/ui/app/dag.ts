@@ -16,17 +16,71 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 }
 
 /** The label under a step's name: its status, or a foreach step's item counts. */
-function subtitle(step: ApiStepNode): string {
+function subtitle(step: ApiStepNode, unit: string): string {
   if (step.items) {
     const { total, ran, reused, failed } = step.items;
-    return `${total} items: ${ran} ran · ${reused} reused${failed ? ` · ${failed} failed` : ''}`;
+    return `${total} ${unit}: ${ran} ran · ${reused} reused${failed ? ` · ${failed} failed` : ''}`;
   }
   if (step.status === 'skipped' && step.skipReason) return `skipped (${step.skipReason})`;
   return step.status;
 }
 
+/** Runs with more steps than this show their DAG by topological level (one grouped node per level). */
+export const FULL_LAYOUT_MAX = 120;
+
+/** A level of a large run: its steps and their states. */
+export interface StepGroup {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+/** Which state a group shows: the most telling of its members'. */
+const PRECEDENCE = ['failed', 'running', 'pending', 'ran', 'reused', 'skipped'];
+
+/**
+ * Condenses a large run into one node per topological level (longest path from a source), so the layout
+ * stays fast; each node counts its steps' states like a foreach step's items.
+ */
+export function condense(steps: Readonly<Record<string, ApiStepNode>>): { nodes: Record<string, ApiStepNode>; groups: Map<string, StepGroup> } {
+  const level = new Map<string, number>();
+  const visit = (name: string, seen: Set<string>): number => {
+    const known = level.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0; // a cycle cannot happen in a valid run; never loop on bad data
+    seen.add(name);
+    const ups = (steps[name]?.upstream ?? []).filter((u) => steps[u]);
+    const l = ups.length ? 1 + Math.max(...ups.map((u) => visit(u, seen))) : 0;
+    level.set(name, l);
+    return l;
+  };
+  for (const name of Object.keys(steps)) visit(name, new Set());
+  const byLevel = new Map<number, string[]>();
+  for (const [name, l] of level) byLevel.set(l, [...(byLevel.get(l) ?? []), name]);
+  const nodes: Record<string, ApiStepNode> = {};
+  const groups = new Map<string, StepGroup>();
+  const levels = [...byLevel.keys()].sort((a, b) => a - b);
+  const nameOf = (l: number) => `level ${l} (${byLevel.get(l)!.length} steps)`;
+  for (const l of levels) {
+    const members = byLevel.get(l)!.sort();
+    const states = members.map((m) => steps[m].status);
+    const count = (st: string) => states.filter((x) => x === st).length;
+    const status = PRECEDENCE.find((st) => states.includes(st as ApiStepNode['status'])) ?? 'pending';
+    const upstream = [...new Set(members.flatMap((m) => steps[m].upstream.map((u) => level.get(u)!)))].filter((u) => u !== undefined).map(nameOf);
+    const name = nameOf(l);
+    nodes[name] = { status: status as ApiStepNode['status'], upstream, items: { total: members.length, ran: count('ran'), reused: count('reused'), failed: count('failed') } };
+    groups.set(name, { name, members });
+  }
+  return { nodes, groups };
+}
+
 /** Renders the DAG; `onSelect` is called with a step's name when its node is clicked. */
-export function renderDag(steps: Readonly<Record<string, ApiStepNode>>, selected: string | undefined, onSelect: (step: string) => void): SVGSVGElement {
+export function renderDag(
+  steps: Readonly<Record<string, ApiStepNode>>,
+  selected: string | undefined,
+  onSelect: (step: string) => void,
+  /** What a grouped node counts. */
+  unit = 'items',
+): SVGSVGElement {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 46, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -59,11 +113,11 @@ export function renderDag(steps: Readonly<Record<string, ApiStepNode>>, selected
     if (s.items) group.append(svg('rect', { class: 'stack', x: 4, y: -4, width: NODE_W, height: NODE_H, rx: 6 }));
     group.append(svg('rect', { class: 'box', width: NODE_W, height: NODE_H, rx: 6 }));
     const title = svg('text', { x: 10, y: 18, class: 'name' });
-    title.textContent = name.length > 22 ? `${name.slice(0, 21)}…` : name;
+    title.textContent = name.length > 24 ? `${name.slice(0, 23)}…` : name;
     const sub = svg('text', { x: 10, y: 35, class: 'sub' });
-    sub.textContent = subtitle(s);
+    sub.textContent = subtitle(s, unit);
     const tip = svg('title', {});
-    tip.textContent = `${name}: ${subtitle(s)}`;
+    tip.textContent = `${name}: ${subtitle(s, unit)}`;
     group.append(title, sub, tip);
     group.addEventListener('click', () => onSelect(name));
     group.addEventListener('keydown', (ev) => {

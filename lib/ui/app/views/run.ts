@@ -4,7 +4,7 @@
  */
 import type { ApiRunDetail, ApiStepDetail, ApiRunSummary } from '../../../api/history/types';
 import { lineChart } from '../chart';
-import { renderDag } from '../dag';
+import { condense, FULL_LAYOUT_MAX, renderDag, type StepGroup } from '../dag';
 import type { DataSource } from '../data';
 import { badge, duration, h, link, num, params, short, when } from '../dom';
 import { renderGantt } from '../gantt';
@@ -167,9 +167,27 @@ export async function runView(root: HTMLElement, data: DataSource, pipeline: str
     for (const n of dagBox.querySelectorAll('.node')) n.classList.toggle('selected', n.getAttribute('data-step') === step);
     void stepPanel(panel, data, run, step, others).catch((err: Error) => panel.replaceChildren(h('p', { class: 'error' }, err.message)));
   };
+  const showGroup = (group: StepGroup): void => {
+    for (const n of dagBox.querySelectorAll('.node')) n.classList.toggle('selected', n.getAttribute('data-step') === group.name);
+    panel.replaceChildren(
+      h(
+        'section',
+        { class: 'group', 'data-group': group.name },
+        h('h2', {}, group.name),
+        h('ul', { class: 'members' }, group.members.map((m) => h('li', {}, h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); select(m); } }, m), ' ', badge(run.steps[m].status)))),
+      ),
+    );
+  };
   const draw = (): void => {
     head.replaceChildren(header(run));
-    dagBox.replaceChildren(renderDag(run.steps, selected, select));
+    if (Object.keys(run.steps).length > FULL_LAYOUT_MAX) {
+      // Laying out every step of a large run takes dagre seconds: show one node per level instead.
+      const { nodes, groups } = condense(run.steps);
+      dagBox.replaceChildren(
+        h('p', { class: 'muted' }, `${Object.keys(run.steps).length} steps, shown by level; select a level to list its steps.`),
+        renderDag(nodes, undefined, (g) => showGroup(groups.get(g)!), 'steps'),
+      );
+    } else dagBox.replaceChildren(renderDag(run.steps, selected, select));
     ganttBox.replaceChildren(renderGantt(run, select));
   };
   draw();
