@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../lib/api/server';
-import type { RunDocument, StepResult } from '../lib/engine/types';
-import type { ManifestInput, ManifestStep, PipelineManifest, StepRunDocument } from '../lib/manifest/types';
-import { createFsStore } from '../lib/store';
-import type { ArtifactStore, Hash } from '../lib/store/types';
+import type { RunDocument } from '../lib/engine/types';
+import type { FinishedStepResult as StepResult, ManifestInput, ManifestStep, PipelineManifest, StepRunDocument } from '../lib/protocol';
+import { createFsStore, type ArtifactStore, type Hash } from '../lib/store';
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
 const TARGET_MS = 2000;

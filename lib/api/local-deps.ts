@@ -4,12 +4,13 @@
 import { startRun as engineStartRun } from '../engine';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
 import type { PipelineIR } from '../ir/types';
-import type { ArtifactStore } from '../store/types';
+import { runDocumentKey, type StepResult } from '../protocol';
+import type { ArtifactStore } from '../store';
 import { createRunHistory } from './history/history';
 import { localRunSource } from './history/local-source';
 import { idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
 import { buildRunView, readStepDocuments } from './run-view';
-import type { ApiDeps, ApiRunView, ApiStepView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
+import type { ApiDeps, ApiRunView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
 
 /** Options of `createLocalDeps`. */
 export interface LocalDepsOptions {
@@ -50,7 +51,7 @@ interface LocalRun {
 }
 
 function viewOfDocument(doc: RunDocument, stepNames: readonly string[], cancelRequested: boolean): ApiRunView {
-  const steps: Record<string, ApiStepView> = {};
+  const steps: Record<string, StepResult> = {};
   for (const name of new Set([...stepNames, ...Object.keys(doc.steps)])) {
     const r = doc.steps[name];
     steps[name] = r ? { ...r } : { status: doc.status === 'running' ? 'pending' : 'skipped' };
@@ -141,7 +142,7 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
   }
 
   async function storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
-    const doc = await store.getJson<RunDocument>(`runs/${runId}.json`).catch(() => undefined);
+    const doc = await store.getJson<RunDocument>(runDocumentKey(runId)).catch(() => undefined);
     return doc && doc.pipeline === pipeline ? doc : undefined;
   }
 

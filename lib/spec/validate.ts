@@ -18,8 +18,9 @@ import type {
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
-import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
-import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
+import { parseS3Uri } from '../ir/s3-uri';
+import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from '../schedule';
+import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
 
@@ -406,7 +407,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       } else if (ref.path !== undefined) {
         inputs[input] = { kind: 'path', path: resolve(dir, ref.path) };
       } else {
-        inputs[input] = { kind: 'uri', uri: ref.uri! };
+        inputs[input] = { kind: 'uri', uri: ref.uri!, ...parseS3Uri(ref.uri!)! };
       }
     }
     const gpus = s.compute?.gpus ?? defaults.compute?.gpus ?? BUILTIN_DEFAULTS.gpus;

@@ -2,8 +2,7 @@
  * The UI's HTTP routes inside `serve`: `/` → `/ui/`, the page, its two assets, and artifact downloads from
  * the store (a file's bytes, or a directory's listing with a link per file).
  */
-import { decodeTreeManifest } from '../store/tree';
-import type { ArtifactStore, Hash } from '../store/types';
+import { decodeTreeListing, type ArtifactStore, type Hash } from '../store';
 import { loadUiAssets } from './assets';
 import { servedPage } from './page';
 
@@ -38,7 +37,7 @@ async function artifact(store: ArtifactStore, ref: string, name: string): Promis
     const file = name.replace(/[^\w.-]/g, '_') || 'artifact';
     return { statusCode: 200, headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${file}"` }, body: bytes };
   }
-  const manifest = decodeTreeManifest(bytes, hash, ref);
+  const manifest = decodeTreeListing(bytes, hash, ref);
   const rows = manifest.entries
     .map((e) => {
       const target = e.type === 'tree' ? `tree:${e.hash}` : e.hash;

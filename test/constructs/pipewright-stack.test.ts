@@ -228,6 +228,14 @@ describe('least privilege', () => {
     expect(start.flatMap((s) => asList(s.Resource))).toEqual([{ 'Fn::Join': ['', [{ Ref: smId }, ':*']] }]);
   });
 
+  it('lets the API list the executions of published state machines only (the run history)', () => {
+    // ListExecutions is authorized against the unqualified state machine ARN (resource type stateMachine):
+    // Service Authorization Reference, AWS Step Functions, "Actions defined by AWS Step Functions", ListExecutions.
+    const role = logicalId(stack.platform.apiFunction.role!);
+    const list = statementsOf(role).filter((s) => asList(s.Action).includes('states:ListExecutions'));
+    expect(list.flatMap((s) => asList(s.Resource))).toEqual([{ Ref: logicalId(stack.pipelines.iris.stateMachine) }]);
+  });
+
   it('lets the schedules start the live alias only', () => {
     const aliasId = Object.keys(template.findResources('AWS::StepFunctions::StateMachineAlias'))[0];
     const starts = roleStatements(template).filter((s) => asList(s.statement.Action).includes('states:StartExecution'));
@@ -258,7 +266,8 @@ describe('least privilege', () => {
 describe('trigger API', () => {
   it('requires AWS_IAM on every method and logs access', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Json[];
-    expect(methods.map((m) => `${m.Properties.HttpMethod}`).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST']);
+    // The trigger routes plus the run history's read-only routes (docs/api.md).
+    expect(methods.map((m) => `${m.Properties.HttpMethod}`).sort()).toEqual(['DELETE', ...Array(9).fill('GET'), 'POST']);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });

@@ -130,7 +130,7 @@ steps:
     expect(ir.steps.p.code).toBe(join(dir, 'steps'));
     expect(ir.steps.p.inputs).toEqual({
       raw: { kind: 'path', path: join(dir, 'data.csv') },
-      remote: { kind: 'uri', uri: 's3://my-bucket/some/key.csv' },
+      remote: { kind: 'uri', uri: 's3://my-bucket/some/key.csv', bucket: 'my-bucket', key: 'some/key.csv' },
     });
     expect(ir.steps.p.outputs).toEqual(['zz', 'aa']);
     expect(ir.steps.c.inputs).toEqual({ in: { kind: 'step', step: 'p', output: 'zz' } });

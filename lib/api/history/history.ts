@@ -5,11 +5,11 @@
  * The same code reads a local store (`pipewright serve`, the CLI) and the S3 store behind the deployed API.
  */
 import { NotFoundError } from '../../errors';
-import type { PipelineManifest, StepRunDocument } from '../../manifest/types';
-import { explainKeys } from '../../reuse/explain';
-import type { ArtifactRef, ArtifactStore, CacheKeyDocument, Hash, StepRecord } from '../../store/types';
-import { readStepDocuments, stepDocumentKey } from '../run-view';
-import type { ApiRunView, ApiStepView } from '../types';
+import { loadManifest, readStepRecord, runKey, type CacheKeyDocument, type PipelineManifest, type StepRecord, type StepResult, type StepRunDocument } from '../../protocol';
+import { explainKeys } from '../../reuse/explain-keys';
+import type { ArtifactRef, ArtifactStore, Hash } from '../../store';
+import { readStepDocuments } from '../run-view';
+import type { ApiRunView } from '../types';
 import type {
   ApiExplainDiff,
   ApiItemCounts,
@@ -97,7 +97,7 @@ function upstreamOf(names: readonly string[], manifest: PipelineManifest | undef
   return out;
 }
 
-function skipReasonOf(view: ApiRunView, step: ApiStepView & { reason?: string; skipReason?: string }): string | undefined {
+function skipReasonOf(view: ApiRunView, step: StepResult & { reason?: string; skipReason?: string }): string | undefined {
   if (step.status !== 'skipped') return undefined;
   return step.skipReason ?? step.reason ?? (view.status === 'cancelled' ? 'cancelled' : 'upstream-failed');
 }
@@ -109,7 +109,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     if (!key) return Promise.resolve(undefined);
     let r = records.get(key);
     if (!r) {
-      r = store.getRecord(key).catch(() => undefined);
+      r = readStepRecord(store, key).catch(() => undefined);
       records.set(key, r);
       if (records.size > 10_000) records.delete(records.keys().next().value as Hash);
     }
@@ -119,7 +119,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
   async function manifestOf(hash: Hash | undefined): Promise<PipelineManifest | undefined> {
     if (!hash) return undefined;
     try {
-      return JSON.parse((await store.getBytes(hash)).toString('utf8')) as PipelineManifest;
+      return await loadManifest(store, hash);
     } catch {
       return undefined; // an older or foreign run: the DAG shows the steps without edges
     }
@@ -143,7 +143,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     );
   }
 
-  function stepOf(v: ApiRunView, step: string): ApiStepView {
+  function stepOf(v: ApiRunView, step: string): StepResult {
     const s = v.steps[step];
     if (!s) {
       throw new NotFoundError(
@@ -161,7 +161,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     const upstream = upstreamOf(names, manifest, extras);
     const steps: Record<string, ApiStepNode> = {};
     for (const name of names) {
-      const s = v.steps[name] as ApiStepView & { items?: ApiItemCounts; reason?: string; skipReason?: string };
+      const s = v.steps[name] as StepResult & { items?: ApiItemCounts; reason?: string; skipReason?: string };
       const doc = docs[name];
       const skipReason = skipReasonOf(v, s);
       const { reason: _reason, ...rest } = s;
@@ -186,7 +186,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
   async function step(pipeline: string, runId: string, name: string): Promise<ApiStepDetail> {
     const detail = await runDetail(pipeline, runId);
     const node = detail.steps[name] ?? (stepOf(detail as unknown as ApiRunView, name) as ApiStepNode);
-    const doc = await store.getJson<StepRunDocument>(stepDocumentKey(runId, name)).catch(() => undefined);
+    const doc = await store.getJson<StepRunDocument>(runKey(runId, name)).catch(() => undefined);
     const rec = await record(node.cacheKey ?? doc?.cacheKey);
     const series = doc?.metrics ?? (node.status === 'ran' || node.status === 'reused' ? rec?.metrics : undefined) ?? [];
     const logs = await logsOf(doc?.stdout ?? rec?.stdout, doc?.stderr ?? rec?.stderr);
@@ -208,7 +208,7 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     const v = await view(pipeline, runId);
     const s = stepOf(v, name);
     let key = s.cacheKey;
-    if (!key) key = (await store.getJson<StepRunDocument>(stepDocumentKey(runId, name)).catch(() => undefined))?.cacheKey;
+    if (!key) key = (await store.getJson<StepRunDocument>(runKey(runId, name)).catch(() => undefined))?.cacheKey;
     return { key, doc: (await record(key))?.keyDocument };
   }
 

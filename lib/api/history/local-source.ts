@@ -4,8 +4,9 @@
 import { listRunIds, loadRun } from '../../engine/runs';
 import type { RunDocument } from '../../engine/types';
 import type { PipelineIR } from '../../ir/types';
-import type { ArtifactStore } from '../../store/types';
-import type { ApiRunView, ApiStepView } from '../types';
+import type { StepResult } from '../../protocol';
+import type { ArtifactStore } from '../../store';
+import type { ApiRunView } from '../types';
 import { summarize } from './history';
 import type { ApiRunPage, RunExtras, RunSource } from './types';
 
@@ -20,7 +21,7 @@ export interface LocalRunSourceOptions {
 
 /** The view of a stored run document; steps it does not list are shown as skipped (or pending while running). */
 export function viewOfRunDocument(doc: RunDocument, stepNames: readonly string[] = []): ApiRunView {
-  const steps: Record<string, ApiStepView> = {};
+  const steps: Record<string, StepResult> = {};
   for (const name of new Set([...Object.keys(doc.steps ?? {}), ...stepNames])) {
     const r = doc.steps?.[name];
     steps[name] = r ? { ...r } : { status: doc.status === 'running' ? 'pending' : 'skipped' };

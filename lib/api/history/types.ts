@@ -3,8 +3,9 @@
  * (the read side of the API: runs listed with paging, one run with its DAG, one step with logs and metrics).
  */
 import type { ParameterValue } from '../../ir/types';
-import type { ArtifactRef, CacheKeyDocument, Hash, Metric } from '../../store/types';
-import type { ApiRunStatus, ApiRunView, ApiStepView } from '../types';
+import type { CacheKeyDocument, Metric, RunStatus, StepResult } from '../../protocol';
+import type { ArtifactRef, Hash } from '../../store';
+import type { ApiRunView } from '../types';
 
 /** Step counts of a run by status. */
 export interface ApiStepCounts {
@@ -20,7 +21,7 @@ export interface ApiStepCounts {
 export interface ApiRunSummary {
   readonly runId: string;
   readonly pipeline: string;
-  readonly status: ApiRunStatus;
+  readonly status: RunStatus;
   /** What started it: `cli`, `api`, `schedule` (or `schedule:<name>`). @default - unknown (older runs) */
   readonly trigger?: string;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
@@ -53,7 +54,7 @@ export interface ApiItemCounts {
 }
 
 /** A step of a run detail: the run view's step plus where it sits in the DAG. */
-export interface ApiStepNode extends ApiStepView {
+export interface ApiStepNode extends StepResult {
   /** Steps whose outputs (or completion) this step waits for. */
   readonly upstream: readonly string[];
   /** Items of a foreach step, rendered as one grouped node. @default - not a foreach step */

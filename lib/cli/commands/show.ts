@@ -3,8 +3,7 @@
  */
 import type { Command } from 'commander';
 import { formatDuration, formatSummary, loadRun, type RunDocument } from '../../engine';
-import type { StepRunDocument } from '../../manifest/types';
-import type { Metric } from '../../store/types';
+import { runKey, type Metric, type StepRunDocument } from '../../protocol';
 import { defaultStoreLocation, openStore } from '../../store';
 import { table } from './runs';
 
@@ -90,7 +89,7 @@ export function registerShow(program: Command): void {
         Object.entries(doc.steps)
           .filter(([, s]) => Object.keys(s.metrics ?? {}).length > 0)
           .map(async ([step]) => {
-            const stepDoc = await store.getJson<StepRunDocument>(`runs/${doc.runId}/${step}.json`).catch(() => undefined);
+            const stepDoc = await store.getJson<StepRunDocument>(runKey(doc.runId, step)).catch(() => undefined);
             if (stepDoc?.metrics) series[step] = stepDoc.metrics;
           }),
       );
