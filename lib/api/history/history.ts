@@ -162,13 +162,16 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     const steps: Record<string, ApiStepNode> = {};
     for (const name of names) {
       const s = v.steps[name] as StepResult & { items?: ApiItemCounts; reason?: string; skipReason?: string };
-      const doc = docs[name];
+      // Foreach fields (issue 11) may be only in the step document, e.g. in the cloud view.
+      const doc = docs[name] as (StepRunDocument & Pick<ApiStepNode, 'items' | 'failedItems'>) | undefined;
       const skipReason = skipReasonOf(v, s);
       const { reason: _reason, ...rest } = s;
       steps[name] = {
         ...rest,
         ...(s.startedAt === undefined && doc?.startedAt ? { startedAt: doc.startedAt } : {}),
         ...(doc?.recordRunId ? { recordRunId: doc.recordRunId } : {}),
+        ...(s.items === undefined && doc?.items ? { items: doc.items } : {}),
+        ...(!('failedItems' in s) && doc?.failedItems ? { failedItems: doc.failedItems } : {}),
         ...(skipReason ? { skipReason } : {}),
         upstream: upstream.get(name) ?? [],
       };

@@ -59,6 +59,8 @@ export interface ApiStepNode extends StepResult {
   readonly upstream: readonly string[];
   /** Items of a foreach step, rendered as one grouped node. @default - not a foreach step */
   readonly items?: ApiItemCounts;
+  /** A foreach step's failed items and why. @default - none */
+  readonly failedItems?: readonly { readonly index: number; readonly name: string; readonly error: string }[];
   /** Why a skipped step was skipped: `upstream-failed`, `cancelled` or `condition`. @default - unknown */
   readonly skipReason?: string;
   /** Run whose record a reused step took its outputs from. @default - none */

@@ -8,6 +8,8 @@ import type { ApiStepNode } from '../../api/history/types';
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 168;
 const NODE_H = 44;
+/** Grouped nodes (foreach items, levels of a large run) carry a longer subtitle. */
+const GROUP_W = 260;
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, tag);
@@ -84,7 +86,7 @@ export function renderDag(
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 46, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const name of Object.keys(steps)) g.setNode(name, { width: NODE_W, height: NODE_H });
+  for (const [name, s] of Object.entries(steps)) g.setNode(name, { width: s.items ? GROUP_W : NODE_W, height: NODE_H });
   for (const [name, s] of Object.entries(steps)) for (const up of s.upstream) if (steps[up]) g.setEdge(up, name);
   dagre.layout(g);
   const { width = 0, height = 0 } = g.graph();
@@ -102,16 +104,17 @@ export function renderDag(
   }
   for (const [name, s] of Object.entries(steps)) {
     const n = g.node(name);
+    const w = s.items ? GROUP_W : NODE_W;
     const group = svg('g', {
       class: `node st-${s.status}${s.items ? ' foreach' : ''}${name === selected ? ' selected' : ''}`,
-      transform: `translate(${(n.x - NODE_W / 2).toFixed(1)},${(n.y - NODE_H / 2).toFixed(1)})`,
+      transform: `translate(${(n.x - w / 2).toFixed(1)},${(n.y - NODE_H / 2).toFixed(1)})`,
       'data-step': name,
       'data-status': s.status,
       tabindex: 0,
       role: 'button',
     });
-    if (s.items) group.append(svg('rect', { class: 'stack', x: 4, y: -4, width: NODE_W, height: NODE_H, rx: 6 }));
-    group.append(svg('rect', { class: 'box', width: NODE_W, height: NODE_H, rx: 6 }));
+    if (s.items) group.append(svg('rect', { class: 'stack', x: 4, y: -4, width: w, height: NODE_H, rx: 6 }));
+    group.append(svg('rect', { class: 'box', width: w, height: NODE_H, rx: 6 }));
     const title = svg('text', { x: 10, y: 18, class: 'name' });
     title.textContent = name.length > 24 ? `${name.slice(0, 23)}…` : name;
     const sub = svg('text', { x: 10, y: 35, class: 'sub' });

@@ -123,6 +123,10 @@ async function stepPanel(panel: HTMLElement, data: DataSource, run: ApiRunDetail
         d.items ? ` · ${d.items.total} items (${d.items.ran} ran, ${d.items.reused} reused, ${d.items.failed} failed)` : '',
         d.skipReason ? ` · skipped: ${d.skipReason}` : ''),
       d.error ? h('p', { class: 'error' }, d.error) : null,
+      d.failedItems?.length
+        ? h('div', { class: 'failed-items' }, h('h3', {}, `Failed items (${d.failedItems.length})`),
+            h('ul', {}, d.failedItems.slice(0, 200).map((f) => h('li', { 'data-item': f.index }, h('span', { class: 'mono' }, `#${f.index} ${f.name}`), `: ${f.error}`))))
+        : null,
       h('h3', {}, 'Logs'), logsSection(d),
       h('h3', {}, 'Metrics'), metricsSection(d),
       h('h3', {}, 'Outputs'), outputsSection(data, d),
