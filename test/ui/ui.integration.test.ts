@@ -12,7 +12,9 @@ import { ApiClient, type RunningServer } from '../../lib/api';
 import { startUiProxy } from '../../lib/api/proxy-server';
 import { buildReport } from '../../lib/cli/commands/report';
 import { http, serveForTest, tempDir, waitForRun } from '../api/support';
+import { createFsStore } from '../../lib/store';
 import { launchBrowser, openView, pageErrors, screenshot } from './browser';
+import { layered, writeRun } from './synthetic-runs';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let server: RunningServer;
@@ -230,6 +232,34 @@ describe('web UI', () => {
       await proxy.close();
       await signed.close();
     }
+  });
+
+  it('draws a foreach step as one grouped node with its item counts, and a step skipped by its condition', async () => {
+    // GIVEN a run as the foreach engine (issue 11) records it: item counts and failed items on the step
+    const store = createFsStore(join(tmp.dir, 'store'));
+    await writeRun(store, 'scoring', '20261130-120000-00000f', { prepare: [], score: ['prepare'], publish: ['score'] }, {
+      score: { items: { total: 1000, ran: 990, reused: 0, failed: 10 }, failedItems: [{ index: 7, name: 'part-7', error: 'exit 1' }] },
+      publish: { status: 'skipped', reason: 'condition' },
+    });
+    await openView(page, `${server.url}/ui/#/r/scoring/20261130-120000-00000f/score`);
+    expect(await dagStates()).toEqual({ prepare: 'ran', score: 'ran', publish: 'skipped' });
+    expect(await page.locator('svg.dag g.node.foreach').count()).toBe(1);
+    expect(await page.textContent('svg.dag g.node[data-step="score"] text.sub')).toBe('1000 items: 990 ran · 0 reused · 10 failed');
+    expect(await page.textContent('svg.dag g.node[data-step="publish"] text.sub')).toBe('skipped (condition)');
+    await page.waitForSelector('.failed-items li[data-item="7"]');
+    await screenshot(page, '13-foreach');
+  });
+
+  it('shows a run of more than 120 steps by level, listing a level\'s steps when selected', async () => {
+    const store = createFsStore(join(tmp.dir, 'store'));
+    await writeRun(store, 'wide', '20261130-120000-00000w', layered(150, 30));
+    await openView(page, `${server.url}/ui/#/r/wide/20261130-120000-00000w`);
+    const levels = await page.$$eval('svg.dag g.node', (ns) => ns.map((n) => n.getAttribute('data-step')));
+    expect(levels).toEqual([0, 1, 2, 3, 4].map((l) => `level ${l} (30 steps)`));
+    await page.click('svg.dag g.node[data-step="level 2 (30 steps)"]');
+    expect(await page.locator('section.group li').count()).toBe(30);
+    expect(await page.locator('.gantt-row').count()).toBe(150);
+    await screenshot(page, '14-large-run-by-level');
   });
 
   it('raised no page errors', () => {
