@@ -4,6 +4,7 @@
  */
 import type { ParameterIR, ParameterValue } from '../ir/types';
 import type { RunStatus, StepResult } from '../protocol';
+import type { ResolvedParameters } from '../spec';
 import type { RunHistory } from './history/history';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
@@ -84,8 +85,8 @@ export interface StartRunRequest {
   readonly pipeline: string;
   /** @default - the live definition */
   readonly version?: number;
-  /** Every declared parameter, typed, defaults filled. */
-  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** Every declared parameter, typed, defaults filled (resolved once, by the handler). */
+  readonly parameters: ResolvedParameters;
   /** The run id to use (derived from the idempotency key when one is given). */
   readonly runId: string;
   /** The idempotency key. @default - none */

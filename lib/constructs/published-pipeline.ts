@@ -15,7 +15,6 @@ import type { RegistryEntry } from '../api/registry';
 import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
 import type { PipelineIR } from '../ir/types';
 import { executionInput, registryKey } from '../protocol';
-import { resolveParameters } from '../spec/parameters';
 import { pascalCase } from '../spec/names';
 import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
@@ -323,7 +322,7 @@ export class PublishedPipeline extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.aliasArn] }));
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
-      const input = executionInput(resolveParameters(this.ir, s.parameters));
+      const input = executionInput(s.parameters);
       out[s.name] = new scheduler.CfnSchedule(this, `Schedule${pascalCase(s.name)}`, {
         description: `Pipewright ${this.ir.name}: schedule ${s.name}`,
         scheduleExpression: s.expression,

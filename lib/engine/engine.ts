@@ -142,7 +142,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   };
   const startedAt = new Date();
   const t0 = performance.now();
-  const parameters = resolveParameters(ir, opts.parameters ?? {});
+  const parameters = opts.parameters ?? resolveParameters(ir, {});
   const { pool, demands, gpuless } = await planResources(opts);
   const { hash: manifestHash } = await buildManifest(ir, store);
   const compiled = compile(ir);

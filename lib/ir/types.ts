@@ -97,7 +97,7 @@ export interface ScheduleIR {
   readonly expression: string;
   /** IANA time zone. @default 'UTC' */
   readonly timezone: string;
-  /** Parameter values for the runs it starts (validated against the declarations). */
+  /** Every declared parameter's value for the runs it starts: validated, defaults filled in. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
 }
 

@@ -17,6 +17,7 @@ export {
   parseParameterString,
   hasParameterType,
   type ResolveParametersOptions,
+  type ResolvedParameters,
 } from './parameters';
 export { pipelineJsonSchema, renderPipelineSchema, SCHEMA_ID } from './schema';
 export { NAME_PATTERN, NAME_RULE, envSuffix, pascalCase, isValidName } from './names';

@@ -438,7 +438,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
   const schedules: Record<string, ScheduleIR> = {};
   for (const [name, s] of Object.entries(spec.schedules ?? {})) {
     const r = normalizeScheduleExpression(s) as { expression: string };
-    schedules[name] = { name, expression: r.expression, timezone: s.timezone ?? 'UTC', parameters: { ...(s.parameters ?? {}) } };
+    schedules[name] = { name, expression: r.expression, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
   }
   return omitUndefined({
     version: 1,
@@ -450,6 +450,19 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
     schedules,
     source,
   }) as PipelineIR;
+}
+
+/** A schedule's values for every declared parameter, defaults filled in (checked by `checkSchedules`), in declaration order. */
+function scheduleParameters(
+  declared: Readonly<Record<string, ParameterIR>>,
+  given: Readonly<Record<string, ParameterValue>>,
+): Record<string, ParameterValue> {
+  const out: Record<string, ParameterValue> = {};
+  for (const [name, decl] of Object.entries(declared)) {
+    const value = Object.hasOwn(given, name) ? given[name] : decl.default;
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 function omitUndefined<T extends Record<string, unknown>>(o: T): T {

@@ -10,6 +10,7 @@ import { createCloudDeps } from '../../lib/api/cloud-deps';
 import { cloudRunSource, createRunHistory, triggerOfExecutionName } from '../../lib/api/history/index';
 import { storeRegistry, type RegistryEntry } from '../../lib/api/registry';
 import { runKey, type PipelineManifest, type StepRunDocument } from '../../lib/protocol';
+import type { ResolvedParameters } from '../../lib/spec';
 import { canonicalJson, createFsStore, type ArtifactStore, type Hash } from '../../lib/store';
 import { MockAws } from './aws-mock';
 import { tempDir } from './support';
@@ -55,7 +56,8 @@ beforeAll(async () => {
   handler = createApiHandler({ ...deps, history: createRunHistory(cloudRunSource({ sfn, registry, getRun: deps.getRun }), store) });
   // GIVEN three finished executions whose steps wrote their documents (the last one's fit failed)
   for (const [i, runId] of runIds.entries()) {
-    await deps.startRun({ pipeline: 'train', parameters: { i }, runId });
+    // The handler resolves parameters before startRun; this test starts runs directly with a value of its own.
+    await deps.startRun({ pipeline: 'train', parameters: { i } as unknown as ResolvedParameters, runId });
     const e = mock.executions.get(`${SM.replace(':stateMachine:', ':execution:')}:${runId}`)!;
     e.startDate = new Date(Date.UTC(2026, 10, 30, 10 + i));
     e.stopDate = new Date(e.startDate.getTime() + 60_000);
