@@ -28,6 +28,11 @@ export interface RunDocument {
   /** What started the run: `cli`, `api`, `schedule:<name>`. @default - unknown (runs recorded before it was kept) */
   readonly trigger?: string;
   /**
+   * Step → steps it runs `after` without taking their data (the manifest holds only data edges), so a
+   * reader can draw the whole DAG. Only steps with such edges are listed. @default - none
+   */
+  readonly after?: Readonly<Record<string, readonly string[]>>;
+  /**
    * The process executing the run, recorded while it is `running`, so that a reader can tell a run in
    * progress from one whose process was killed. @default - none (finished runs)
    */

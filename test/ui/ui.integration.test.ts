@@ -212,6 +212,8 @@ describe('web UI', () => {
     await writeFile(file, html);
     await openView(page, `file://${file}`);
     expect(await dagStates()).toEqual({ broken: 'failed', downstream: 'skipped' });
+    // The `after` edge comes from the run document, with no definition at hand
+    expect(await page.locator('svg.dag path.edge').count()).toBe(1);
     expect(await page.textContent('pre.log.stderr')).toBe('boom: no such table\n');
     await screenshot(page, '11-report');
   });

@@ -103,7 +103,7 @@ export function localRunSource(options: LocalRunSourceOptions): RunSource {
     async runExtras(pipeline, runId): Promise<RunExtras> {
       const d = await doc(runId);
       const ir = irs.get(pipeline);
-      const after = ir ? Object.fromEntries(Object.entries(ir.steps).map(([n, s]) => [n, s.after])) : undefined;
+      const after = ir ? Object.fromEntries(Object.entries(ir.steps).map(([n, s]) => [n, s.after])) : d?.after;
       return {
         ...(d?.manifest ? { manifest: d.manifest } : {}),
         ...(d?.trigger ? { trigger: d.trigger } : {}),
