@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer } from '../lib/api/server';
+import { startServer } from '../lib/serve';
 import type { StepRunDocument } from '../lib/protocol';
 import { createFsStore } from '../lib/store';
 import { KEY, layered, T0, writeRun } from '../test/ui/synthetic-runs';

@@ -10,7 +10,7 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { openStore } from '../store/open';
+import { openStore } from '../store';
 import { createCloudDeps } from './cloud-deps';
 import { cloudRunSource } from './history/cloud-source';
 import { createRunHistory } from './history/history';

@@ -2,7 +2,7 @@
  * Types of the trigger API: the transport-neutral request/response, the run view it returns, and the
  * `ApiDeps` interface its two implementations (cloud: Step Functions + Batch; local: the engine) fulfil.
  */
-import type { ParameterIR, ParameterValue } from '../ir/types';
+import type { ParameterIR, ParameterValue } from '../ir';
 import type { RunStatus, StepResult } from '../protocol';
 import type { ResolvedParameters } from '../spec';
 import type { RunHistory } from './history/history';

@@ -4,7 +4,7 @@
  *
  * A step depends on every step it takes an input from and every step in its `after` list.
  */
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 
 /** A DAG over steps; node `i` is the step `names[i]`, names sorted so that indices never depend on file order. */
 export interface Dag {

@@ -1,7 +1,7 @@
 /**
  * Types of the local engine: run options, the run handle, the run document and progress events.
  */
-import type { ParameterValue, PipelineIR } from '../ir/types';
+import type { ParameterValue, PipelineIR } from '../ir';
 import type { FinishedStepResult, RunStatus } from '../protocol';
 import type { ResolvedParameters } from '../spec';
 import type { ArtifactStore, Hash } from '../store';

@@ -2,7 +2,7 @@
  * Resolves a step's CacheKeyDocument within one execution: inputs by content, upstream steps by their records.
  */
 import { RunFailedError, UsageError } from '../errors';
-import type { ParameterValue } from '../ir/types';
+import type { ParameterValue } from '../ir';
 import { cacheKey, readStepRecord, type CacheKeyDocument, type ManifestStep, type PipelineManifest } from '../protocol';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 

@@ -4,7 +4,7 @@
  * Used by validation (defaults and schedules), the local engine, the trigger API and schedules.
  */
 import { UsageError } from '../errors';
-import type { ParameterIR, ParameterType, ParameterValue, PipelineIR } from '../ir/types';
+import type { ParameterIR, ParameterType, ParameterValue, PipelineIR } from '../ir';
 import { describeValue } from './structure';
 import { didYouMean } from './suggest';
 

@@ -6,19 +6,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DefinitionError, type Problem } from '../errors';
-import type {
-  InputIR,
-  ParameterIR,
-  ParameterValue,
-  PipelineIR,
-  QueueIR,
-  ScheduleIR,
-  StepIR,
-} from '../ir/types';
+import { type InputIR, type ParameterIR, type ParameterValue, parseS3Uri, type PipelineIR, type QueueIR, type ScheduleIR, type StepIR } from '../ir';
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
-import { parseS3Uri } from '../ir/s3-uri';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from '../schedule';
 import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors';
-import { parseS3Uri } from '../ir/s3-uri';
+import { parseS3Uri } from '../ir';
 import { CasStore, type CasStoreOptions } from './cas-store';
 import { FsBackend, type FsBackendOptions } from './fs-backend';
 import { S3Backend, type S3BackendOptions } from './s3-backend';

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError, UsageError } from '../errors';
-import { parseS3Uri, type S3Location } from '../ir/s3-uri';
+import { parseS3Uri, type S3Location } from '../ir';
 import { canonicalJson } from './canonical-json';
 import { hashBytes, refHash } from './hash';
 import { uriListingKey } from './layout';

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../lib/api';
+import type { RunningServer } from '../../lib/serve';
 import { http, serveForTest, tempDir, waitForRun, writeTestPipelines } from './support';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };

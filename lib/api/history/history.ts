@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from '../../errors';
 import { loadManifest, readStepRecord, runKey, type CacheKeyDocument, type PipelineManifest, type StepRecord, type StepResult, type StepRunDocument } from '../../protocol';
-import { explainKeys } from '../../reuse/explain-keys';
+import { explainKeys } from '../../reuse';
 import type { ArtifactRef, ArtifactStore, Hash } from '../../store';
 import { readStepDocuments } from '../run-view';
 import type { ApiRunView } from '../types';

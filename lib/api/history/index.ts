@@ -4,7 +4,5 @@
  */
 export type * from './types';
 export { createRunHistory, summarize, DEFAULT_PAGE, LINEAGE_RUNS, LOG_TAIL_BYTES, MAX_PAGE, type RunHistory } from './history';
-export { localRunSource, viewOfRunDocument, type LocalRunSourceOptions } from './local-source';
 export { cloudRunSource, triggerOfExecutionName, type CloudRunSourceOptions } from './cloud-source';
 export { routeHistory, HISTORY_ROUTES } from './routes';
-export { httpHistory } from './http-history';

@@ -2,7 +2,7 @@
  * Types of the run history: what the UI, `pipewright runs --api`, `compare`, `metrics` and `lineage` read
  * (the read side of the API: runs listed with paging, one run with its DAG, one step with logs and metrics).
  */
-import type { ParameterValue } from '../../ir/types';
+import type { ParameterValue } from '../../ir';
 import type { CacheKeyDocument, Metric, RunStatus, StepResult } from '../../protocol';
 import type { ArtifactRef, Hash } from '../../store';
 import type { ApiRunView } from '../types';

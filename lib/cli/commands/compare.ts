@@ -2,8 +2,8 @@
  * `pipewright compare <runA> <runB>`: two runs side by side — parameters, metrics, and which steps differ and why.
  */
 import type { Command } from 'commander';
-import type { ApiRunDetail } from '../../api/history/types';
-import { formatDuration } from '../../engine/progress';
+import type { ApiRunDetail } from '../../api';
+import { formatDuration } from '../../engine';
 import { HISTORY_OPTIONS, locateRun, openHistory, type HistoryFlags } from './history-reader';
 import { table } from './runs';
 

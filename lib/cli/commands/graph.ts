@@ -2,10 +2,11 @@
  * `pipewright graph <file> --format mermaid|dot`: prints the pipeline's DAG.
  */
 import { type Command, Option } from 'commander';
-import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph/index';
-import { createRunHistory, localRunSource } from '../../api/history/index';
+import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph';
+import { loadPipeline } from '../../spec';
 import { NotFoundError } from '../../errors';
-import { loadPipeline } from '../../spec/load';
+import { createRunHistory } from '../../api';
+import { localRunSource } from '../../serve';
 import { defaultStoreLocation, openStore } from '../../store';
 
 interface GraphFlags {

@@ -2,12 +2,13 @@
  * Opens the run history the history commands read (`runs --api`, `compare`, `metrics`, `lineage`, `report`):
  * the local store, or the REST API with `--api`.
  */
-import { ApiClient } from '../../api/client';
-import { createRunHistory, httpHistory, localRunSource, type RunHistory } from '../../api/history/index';
-import { resolveRunId } from '../../engine/runs';
+import { createRunHistory, type RunHistory } from '../../api';
+import { ApiClient } from '../../client';
+import { resolveRunId } from '../../engine';
 import { NotFoundError } from '../../errors';
-import { defaultStoreLocation, openStore } from '../../store';
-import type { ArtifactStore } from '../../store/types';
+import { localRunSource } from '../../serve';
+import { defaultStoreLocation, openStore, type ArtifactStore } from '../../store';
+import { httpHistory } from '../http-history';
 
 /** The flags every history command takes. */
 export interface HistoryFlags {

@@ -2,7 +2,7 @@
  * `pipewright lineage <ref>`: the runs and steps that produced and consumed an artifact.
  */
 import type { Command } from 'commander';
-import type { ApiLineageUse } from '../../api/history/types';
+import type { ApiLineageUse } from '../../api';
 import { HISTORY_OPTIONS, openHistory, type HistoryFlags } from './history-reader';
 import { table } from './runs';
 

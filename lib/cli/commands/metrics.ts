@@ -2,7 +2,7 @@
  * `pipewright metrics <pipeline> <metric>`: one metric over a pipeline's runs, oldest to newest.
  */
 import type { Command } from 'commander';
-import type { ApiRunSummary } from '../../api/history/types';
+import type { ApiRunSummary } from '../../api';
 import { NotFoundError } from '../../errors';
 import { HISTORY_OPTIONS, openHistory, type HistoryFlags } from './history-reader';
 import { table } from './runs';

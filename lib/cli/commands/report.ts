@@ -4,9 +4,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ApiStepDetail } from '../../api/history/types';
+import type { ApiStepDetail } from '../../api';
 import { UsageError } from '../../errors';
-import { loadUiAssets, reportPage } from '../../ui/index';
+import { loadUiAssets, reportPage } from '../../ui';
 import { HISTORY_OPTIONS, locateRun, openHistory, type HistoryFlags } from './history-reader';
 
 /** Builds the report HTML of a run. */

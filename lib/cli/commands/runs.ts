@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { formatDuration, listRuns, type RunDocument } from '../../engine';
-import type { ApiRunSummary } from '../../api/history/types';
+import type { ApiRunSummary } from '../../api';
 import { defaultStoreLocation, openStore } from '../../store';
 import { HISTORY_OPTIONS, openHistory, type HistoryFlags } from './history-reader';
 import { positiveInt } from './trigger';

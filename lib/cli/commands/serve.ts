@@ -5,10 +5,10 @@
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_PORT } from '../../api/server-defaults';
+import { DEFAULT_PORT } from '../../client';
 import { UsageError } from '../../errors';
-import type { PipelineIR } from '../../ir/types';
-import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec/load';
+import type { PipelineIR } from '../../ir';
+import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec';
 import { defaultStoreLocation, openStore } from '../../store';
 
 interface ServeFlags {
@@ -61,8 +61,8 @@ function untilSignal(close: (signal: string) => Promise<void>): Promise<void> {
 /** `serve --api <url>`: the web UI only, its reads forwarded (signed) to a deployed API. */
 async function serveUiProxy(flags: ServeFlags, files: readonly string[]): Promise<void> {
   if (files.length > 0) throw new UsageError(`serve --api shows a deployed stack's runs and runs nothing locally; drop the definition files (${files.join(', ')}).`);
-  const { ApiClient } = await import('../../api/client');
-  const { startUiProxy } = await import('../../api/proxy-server');
+  const { ApiClient } = await import('../../client');
+  const { startUiProxy } = await import('../../serve');
   const client = new ApiClient({ api: flags.api!, region: flags.region });
   const store = flags.store ? openStore(flags.store) : undefined;
   const proxy = await startUiProxy({
@@ -120,7 +120,7 @@ export function registerServe(program: Command): void {
       for (const file of paths) pipelines.push(await loadPipeline(file));
       const store = openStore(flags.store ?? defaultStoreLocation());
       // Loaded on use: the server pulls in the whole local engine.
-      const { startServer } = await import('../../api/server');
+      const { startServer } = await import('../../serve');
       const server = await startServer({
         pipelines,
         store,

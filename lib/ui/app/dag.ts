@@ -3,7 +3,7 @@
  * step drawn as one grouped node with its item counts.
  */
 import dagre from '@dagrejs/dagre';
-import type { ApiStepNode } from '../../api/history/types';
+import type { ApiStepNode } from '../../api';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 168;

@@ -8,7 +8,7 @@ import type {
   ApiRunDetail,
   ApiRunPage,
   ApiStepDetail,
-} from '../../api/history/types';
+} from '../../api';
 
 /** An answer the UI shows as its 404 page. */
 export class NotFound extends Error {}

@@ -1,7 +1,7 @@
 /**
  * The run's timeline: one bar per step from its start to its end, relative to the run's start.
  */
-import type { ApiRunDetail } from '../../api/history/types';
+import type { ApiRunDetail } from '../../api';
 import { duration, h } from './dom';
 
 /** Renders the Gantt chart: a bar per step that executed; steps without a start time (reused, skipped, pending) are listed after, unbarred. */

@@ -1,7 +1,7 @@
 /**
  * Two runs side by side: parameters, metrics, and which steps differ and why (the explain diff).
  */
-import type { ApiRunDetail } from '../../../api/history/types';
+import type { ApiRunDetail } from '../../../api';
 import type { DataSource } from '../data';
 import { badge, h, link, num } from '../dom';
 

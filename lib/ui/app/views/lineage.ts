@@ -1,7 +1,7 @@
 /**
  * Lineage of an artifact: the runs and steps that produced it and those that consumed it.
  */
-import type { ApiLineageUse } from '../../../api/history/types';
+import type { ApiLineageUse } from '../../../api';
 import type { DataSource } from '../data';
 import { badge, h, link, short, when } from '../dom';
 

@@ -1,7 +1,7 @@
 /**
  * One metric over the runs of a pipeline (oldest to newest), with the runs it came from.
  */
-import type { ApiRunSummary } from '../../../api/history/types';
+import type { ApiRunSummary } from '../../../api';
 import { lineChart } from '../chart';
 import type { DataSource } from '../data';
 import { badge, h, link, num, params, when } from '../dom';

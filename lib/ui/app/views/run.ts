@@ -2,7 +2,7 @@
  * One run: header, the DAG with each step's state (live while running), the timeline, and the selected
  * step's logs, metrics (full series), outputs, cache key and explain diff against a chosen run.
  */
-import type { ApiRunDetail, ApiStepDetail, ApiRunSummary } from '../../../api/history/types';
+import type { ApiRunDetail, ApiStepDetail, ApiRunSummary } from '../../../api';
 import { lineChart } from '../chart';
 import { condense, FULL_LAYOUT_MAX, renderDag, type StepGroup } from '../dag';
 import type { DataSource } from '../data';

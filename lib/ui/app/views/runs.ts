@@ -1,7 +1,7 @@
 /**
  * The runs of a pipeline: status, trigger, parameters, duration, reuse savings; filterable; pick two to compare.
  */
-import type { ApiRunSummary } from '../../../api/history/types';
+import type { ApiRunSummary } from '../../../api';
 import type { DataSource } from '../data';
 import { badge, duration, h, link, params, when } from '../dom';
 

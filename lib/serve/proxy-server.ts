@@ -5,9 +5,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ArtifactStore } from '../store/types';
-import { uiResponse } from '../ui/http';
-import type { ApiClient } from './client';
+import type { ApiClient } from '../client';
+import type { ArtifactStore } from '../store';
+import { uiResponse } from '../ui';
 
 /** Options of `startUiProxy`. */
 export interface UiProxyOptions {

@@ -1,14 +1,11 @@
 /**
  * Runs of a local store (`pipewright serve`, the CLI): run documents `runs/<runId>.json`, newest first.
  */
-import { listRunIds, loadRun } from '../../engine/runs';
-import type { RunDocument } from '../../engine/types';
-import type { PipelineIR } from '../../ir/types';
-import type { StepResult } from '../../protocol';
-import type { ArtifactStore } from '../../store';
-import type { ApiRunView } from '../types';
-import { summarize } from './history';
-import type { ApiRunPage, RunExtras, RunSource } from './types';
+import { summarize, type ApiRunPage, type ApiRunView, type RunExtras, type RunSource } from '../api';
+import { listRunIds, loadRun, type RunDocument } from '../engine';
+import type { PipelineIR } from '../ir';
+import type { StepResult } from '../protocol';
+import type { ArtifactStore } from '../store';
 
 /** Options of `localRunSource`. */
 export interface LocalRunSourceOptions {

@@ -1,7 +1,7 @@
 /**
  * Fires pipelines' schedules in-process (the local twin of EventBridge Scheduler in `pipewright serve`).
  */
-import type { PipelineIR, ScheduleIR } from '../ir/types';
+import type { PipelineIR, ScheduleIR } from '../ir';
 import { fireTimes, type FireTimeFn } from '../schedule';
 
 /** Longest delay `setTimeout` accepts (about 24.8 days); longer waits re-arm. */

@@ -1,16 +1,25 @@
 /**
  * The API's local implementation: runs start on the local engine against a store (`pipewright serve`).
  */
-import { startRun as engineStartRun } from '../engine';
-import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
-import type { PipelineIR } from '../ir/types';
+import { type EngineEvent, type RunDocument, type RunHandle, type RunOptions, startRun as engineStartRun } from '../engine';
+import type { PipelineIR } from '../ir';
 import { runDocumentKey, type StepResult } from '../protocol';
 import type { ArtifactStore } from '../store';
-import { createRunHistory } from './history/history';
-import { localRunSource } from './history/local-source';
-import { idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
-import { buildRunView, readStepDocuments } from './run-view';
-import type { ApiDeps, ApiRunView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
+import {
+  buildRunView,
+  createRunHistory,
+  idempotencyRecordKey,
+  readStepDocuments,
+  type ApiDeps,
+  type ApiRunView,
+  type CancelOutcome,
+  type IdempotencyRecord,
+  type PipelineSummary,
+  type PipelineTarget,
+  type StartRunOutcome,
+  type StartRunRequest,
+} from '../api';
+import { localRunSource } from './history-source';
 
 /** Options of `createLocalDeps`. */
 export interface LocalDepsOptions {

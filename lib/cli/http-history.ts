@@ -1,11 +1,9 @@
 /**
  * The run history read through the REST API (a deployed stack, or `serve`), for the CLI's `--api`.
  */
-import { NotFoundError } from '../../errors';
-import type { ApiClient } from '../client';
-import { checkResponse, errorMessageOf } from '../client-response';
-import type { RunHistory } from './history';
-import type { ApiExplainDiff, ApiLineage, ApiRunDetail, ApiRunPage, ApiStepDetail, RunSource } from './types';
+import type { ApiExplainDiff, ApiLineage, ApiRunDetail, ApiRunPage, ApiStepDetail, RunHistory, RunSource } from '../api';
+import { checkResponse, errorMessageOf, type ApiClient } from '../client';
+import { NotFoundError } from '../errors';
 
 const enc = encodeURIComponent;
 
