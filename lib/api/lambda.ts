@@ -13,7 +13,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { openStore } from '../store';
 import { createCloudDeps } from './cloud-deps';
 import { cloudRunSource } from './history/cloud-source';
-import { createRunHistory } from './history/history';
+import { createRunHistory, withHistory } from './history/history';
 import { createApiHandler } from './handler';
 import { DEFAULT_REGISTRY_PREFIX, parseRegistryJson, staticRegistry, storeRegistry } from './registry';
 import type { ApiDeps, ApiRequest, ApiResponse } from './types';
@@ -57,7 +57,7 @@ export function cloudDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiDeps 
     : storeRegistry(store, env.PIPEWRIGHT_REGISTRY_PREFIX ?? DEFAULT_REGISTRY_PREFIX);
   const sfn = new SFNClient({});
   const deps = createCloudDeps({ sfn, batch: new BatchClient({}), store, registry, jobQueues: parseJobQueues(env.PIPEWRIGHT_JOB_QUEUES) });
-  return { ...deps, history: createRunHistory(cloudRunSource({ sfn, registry, getRun: deps.getRun }), store) };
+  return withHistory(deps, createRunHistory(cloudRunSource({ sfn, registry, getRun: (p, r) => deps.getRun(p, r) }), store));
 }
 
 /**

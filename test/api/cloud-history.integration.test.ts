@@ -7,7 +7,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiHandler } from '../../lib/api/handler';
 import { createCloudDeps } from '../../lib/api/cloud-deps';
-import { cloudRunSource, createRunHistory, triggerOfExecutionName } from '../../lib/api/history/index';
+import { cloudRunSource, createRunHistory, triggerOfExecutionName, withHistory } from '../../lib/api/history/index';
 import { storeRegistry } from '../../lib/api/registry';
 import { runKey, type PipelineManifest, type RegistryEntry, type StepRunDocument } from '../../lib/protocol';
 import type { ResolvedParameters } from '../../lib/spec';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const sfn = new SFNClient(client);
   const registry = storeRegistry(store);
   const deps = createCloudDeps({ sfn, batch: new BatchClient(client), store, registry, jobQueues: [] });
-  handler = createApiHandler({ ...deps, history: createRunHistory(cloudRunSource({ sfn, registry, getRun: deps.getRun }), store) });
+  handler = createApiHandler(withHistory(deps, createRunHistory(cloudRunSource({ sfn, registry, getRun: (p, r) => deps.getRun(p, r) }), store)));
   // GIVEN three finished executions whose steps wrote their documents (the last one's fit failed)
   for (const [i, runId] of runIds.entries()) {
     // The handler resolves parameters before startRun; this test starts runs directly with a value of its own.

@@ -9,7 +9,7 @@ import { loadManifest, readStepRecord, runKey, type CacheKeyDocument, type Pipel
 import { explainKeys } from '../../reuse';
 import type { ArtifactRef, ArtifactStore, Hash } from '../../store';
 import { readStepDocuments } from '../run-view';
-import type { ApiRunView } from '../types';
+import type { ApiDeps, ApiRunView } from '../types';
 import type {
   ApiExplainDiff,
   ApiItemCounts,
@@ -298,5 +298,17 @@ export function createRunHistory(source: RunSource, store: ArtifactStore): RunHi
     step,
     explain,
     lineage,
+  };
+}
+
+/** The dependencies with the run history added (keeping `deps` as it is, class instance or not). */
+export function withHistory(deps: ApiDeps, history: RunHistory): ApiDeps {
+  return {
+    history,
+    listPipelines: () => deps.listPipelines(),
+    getPipeline: (name, version) => deps.getPipeline(name, version),
+    startRun: (req) => deps.startRun(req),
+    getRun: (pipeline, runId) => deps.getRun(pipeline, runId),
+    cancelRun: (pipeline, runId) => deps.cancelRun(pipeline, runId),
   };
 }

@@ -3,6 +3,6 @@
  * series, explain between runs, lineage), over a local store or deployed executions.
  */
 export type * from './types';
-export { createRunHistory, summarize, DEFAULT_PAGE, LINEAGE_RUNS, LOG_TAIL_BYTES, MAX_PAGE, type RunHistory } from './history';
+export { createRunHistory, withHistory, summarize, DEFAULT_PAGE, LINEAGE_RUNS, LOG_TAIL_BYTES, MAX_PAGE, type RunHistory } from './history';
 export { cloudRunSource, triggerOfExecutionName, type CloudRunSourceOptions } from './cloud-source';
 export { routeHistory, HISTORY_ROUTES } from './routes';
