@@ -18,7 +18,7 @@ const noConstructs = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**', 'lib/ui/dist/**', 'test-artifacts/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**', 'test-artifacts/**'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [tseslint.configs.recommended, importX.flatConfigs.typescript],

@@ -1,14 +1,13 @@
 /**
  * `npm run build:ui [-- --out DIR]`: bundles the browser app (lib/ui/app) with esbuild into `app.js` and
- * `app.css` (default: lib/ui/dist, where `serve` and `report` look first).
+ * `app.css` (default: dist/ui, where `serve` and `report` look; `npm run build` writes the same files).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bundleUi } from './assets';
+import { bundleUi, uiDistDir } from './assets';
 
 const outFlag = process.argv.indexOf('--out');
-const out = outFlag >= 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : fileURLToPath(new URL('./dist/', import.meta.url));
+const out = outFlag >= 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : uiDistDir();
 const assets = await bundleUi();
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'app.js'), assets.js);
