@@ -6,6 +6,7 @@ import { decompose } from './decompose';
 import { emitDefinition } from './emit';
 import { jobDefinitionsOf } from './job-definitions';
 import { placeholdersIn, queuePlaceholder } from './placeholders';
+import { taskTimeoutSeconds } from './task-timeout';
 import type { AslDefinition, AslState, CompiledPipeline } from './types';
 
 /**
@@ -22,6 +23,7 @@ export function compile(ir: PipelineIR): CompiledPipeline {
   const definition = emitDefinition(dag, tree, (s) => ({
     queue: queuePlaceholder(ir.steps[s].compute.queue),
     jobDefinition: jobs.byStep[s],
+    timeoutSeconds: taskTimeoutSeconds(ir.steps[s]),
   }));
   const lookup: Record<string, string> = {};
   const run: Record<string, string> = {};

@@ -28,6 +28,8 @@ export interface StepTarget {
   readonly queue: string;
   /** Placeholder name of the job definition, e.g. `JobDefinition0`. */
   readonly jobDefinition: string;
+  /** The Batch Task's `TimeoutSeconds` (see task-timeout.ts). */
+  readonly timeoutSeconds: number;
 }
 
 /** Emits the definition for a tree over `dag`; `target` gives each step's queue and job definition. */
@@ -48,7 +50,7 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
       const then = next !== undefined ? { Next: next } : { End: true as const };
       if (item.kind === 'step') {
         const s = dag.names[item.step];
-        const { queue, jobDefinition } = target(s);
+        const { queue, jobDefinition, timeoutSeconds } = target(s);
         usesFailed = true;
         if (next === undefined) usesDone = true;
         states[s] = {
@@ -74,6 +76,7 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
             Parameters: { 'job.$': '$.c.job' },
           },
           ResultPath: null,
+          TimeoutSeconds: timeoutSeconds,
           Retry: BATCH_RETRY,
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
           ...then,

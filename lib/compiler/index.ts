@@ -16,3 +16,4 @@ export { type Dag, buildDag, dagFromDependencies, dependenciesOf, topologicalOrd
 export { type SpTree, type Decomposition, type DecomposeOptions, decompose, treeMakespan, criticalPath } from './decompose';
 export { type JobDefinitionTable, jobDefinitionsOf } from './job-definitions';
 export { BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';
+export { taskTimeoutSeconds, BATCH_MAX_ATTEMPTS, QUEUE_ALLOWANCE_SECONDS, MAX_TASK_TIMEOUT_SECONDS } from './task-timeout';

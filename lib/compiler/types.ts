@@ -39,6 +39,8 @@ export interface AslTaskState {
   readonly Resource: string;
   readonly Parameters: Readonly<Record<string, unknown>>;
   readonly ResultPath: string | null;
+  /** Seconds before the state fails with `States.Timeout` (Batch tasks only). @default - none (lookup tasks) */
+  readonly TimeoutSeconds?: number;
   readonly Retry: readonly AslRetrier[];
   /** @default - no catcher (lookup tasks) */
   readonly Catch?: readonly AslCatcher[];

@@ -45,6 +45,9 @@ interface Outcome {
 /** Host variables a step never sees (so it is not told where the store is). */
 const HIDDEN_ENV = ['PIPEWRIGHT_STORE'];
 
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Bytes of stderr kept in memory for the failure message. */
 const STDERR_TAIL_BYTES = 8192;
 
@@ -174,7 +177,9 @@ function spawnStep(
     const onAbort = (): void => stop('aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0) {
-      timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutSeconds * 1000);
+      // A Node timer fires at once beyond 2^31 − 1 ms (24.8 days): longer limits are left to run out here.
+      const ms = opts.timeoutSeconds * 1000;
+      if (ms <= MAX_TIMER_MS) timeoutTimer = setTimeout(() => stop('timeout'), ms);
     }
 
     // pipe() keeps backpressure: a step that logs faster than the disk writes is slowed, not buffered.
