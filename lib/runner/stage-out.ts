@@ -1,7 +1,7 @@
 /**
  * Stage-out: stores a finished step's outputs, logs and metrics, then its record (last).
  */
-import { access, appendFile, readFile, stat } from 'node:fs/promises';
+import { access, appendFile, lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
 import type { JobSpec, StepRunDocument } from '../manifest/types';
@@ -57,12 +57,24 @@ export async function missingOutputs(spec: JobSpec, layout: StepDirLayout): Prom
   const missing: string[] = [];
   for (const name of spec.outputs) {
     try {
-      await stat(join(layout.outputs, name));
+      await lstat(join(layout.outputs, name));
     } catch {
       missing.push(name);
     }
   }
   return missing;
+}
+
+/** Describes each declared output that is a symbolic link or a special file rather than a file or directory. */
+export async function irregularOutputs(spec: JobSpec, layout: StepDirLayout): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of spec.outputs) {
+    const path = join(layout.outputs, name);
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) found.push(`output '${name}' as a symbolic link (to ${await readlink(path).catch(() => '?')})`);
+    else if (!st.isFile() && !st.isDirectory()) found.push(`output '${name}' as a special file (socket, FIFO or device)`);
+  }
+  return found;
 }
 
 /**
@@ -84,6 +96,15 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
       `Step '${spec.step}' did not write its declared output${missing.length > 1 ? 's' : ''} ` +
         missing.map((m) => `'${m}' (expected a file or directory at $PW_OUTPUT_${envSuffix(m)} = ${join(layout.outputs, m)})`).join(', ') +
         `; write ${missing.length > 1 ? 'them' : 'it'} there, or remove ${missing.length > 1 ? 'them' : 'it'} from the step's outputs.`,
+      spec.step,
+    );
+  }
+  const irregular = await irregularOutputs(spec, layout);
+  if (irregular.length > 0) {
+    throw new RunFailedError(
+      `Step '${spec.step}' published ${irregular.join(', ')}; an output must be a regular file or a directory ` +
+        '(as inside a directory output, links are never followed, so a step cannot publish files outside its outputs); ' +
+        'copy the target there instead.',
       spec.step,
     );
   }

@@ -264,6 +264,12 @@ export const PIPELINE_FIELD: Field = {
     version: { kind: 'literal', value: 1, doc: 'Spec version.', default: 1, example: 'version: 1' },
     name: { ...name('pipeline', 'The pipeline name.'), example: 'name: iris' },
     description: { kind: 'string', doc: 'What the pipeline does.' },
+    root: {
+      kind: 'string',
+      doc: "The folder every code: and path: entry must stay inside, relative to the definition file (everything they name is copied into the store, and to S3 on deploy).",
+      defaultDoc: "the definition file's folder",
+      example: 'root: ..',
+    },
     parameters: {
       kind: 'map',
       keys: 'name',

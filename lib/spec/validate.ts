@@ -17,6 +17,7 @@ import type {
 } from '../ir/types';
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
+import { isInside, treeProblems } from './file-checks';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
 import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
@@ -66,6 +67,7 @@ interface ScheduleSpec {
 }
 interface PipelineSpec {
   name?: string;
+  root?: string;
   description?: string;
   parameters?: Record<string, Partial<ParameterIR>>;
   defaults?: { image?: string; compute?: ComputeSpec; retries?: number; timeout?: number; env?: Record<string, string>; cache?: boolean };
@@ -197,6 +199,23 @@ function checkSteps(
     report('defaults.compute.queue', unknownQueue(defaultsQueue, queues));
   }
 
+  // code: and path: stay inside the definition's folder, or the wider folder `root:` names.
+  const root = resolve(dir, spec.root ?? '.');
+  const rootOk = spec.root === undefined || (existsSync(root) && isDirectory(root));
+  if (!rootOk) report('root', `root "${spec.root}" is not a directory (resolved to ${root}); name a folder that holds the definition's code and data`);
+  const checkFiles = (path: string, what: string, abs: string): void => {
+    if (rootOk && !isInside(abs, root)) {
+      report(
+        path,
+        `${what} is outside ${spec.root === undefined ? "the definition's folder" : 'the folder root names'} (${root}), ` +
+          'and everything code: and path: name is copied into the store (and to S3 on deploy); move it inside, or ' +
+          'set a top-level "root:" (e.g. root: ..) to the folder that holds it (docs/spec.md)',
+      );
+      return;
+    }
+    for (const problem of treeProblems(abs)) report(path, `${what} ${problem}`);
+  };
+
   for (const [name, s] of Object.entries(steps)) {
     const at = (...segs: Array<string | number>): string => segs.reduce<string>((p, seg) => joinPath(p, seg), joinPath('steps', name));
     const rawStep = rawSteps?.[name] ?? {};
@@ -205,6 +224,13 @@ function checkSteps(
       const abs = resolve(dir, s.code);
       if (!existsSync(abs)) report(at('code'), `code directory "${s.code}" does not exist (resolved to ${abs}); create it or fix the path (it is relative to the definition file)`);
       else if (!isDirectory(abs)) report(at('code'), `code "${s.code}" is a file, not a directory (resolved to ${abs}); point "code" at the folder that holds the step's files`);
+      else checkFiles(at('code'), `code "${s.code}"`, abs);
+    }
+    (s.command ?? []).forEach((arg, i) => {
+      if (arg.includes('\0')) report(at('command', i), 'contains a NUL byte, which no command line can carry; remove it');
+    });
+    for (const [k, v] of Object.entries(s.env ?? {})) {
+      if (v.includes('\0')) report(at('env', k), 'contains a NUL byte, which no environment variable can carry; remove it');
     }
 
     for (const [input, ref] of Object.entries(s.inputs ?? {})) {
@@ -236,6 +262,8 @@ function checkSteps(
         const abs = resolve(dir, ref.path);
         if (!existsSync(abs)) {
           report(at('inputs', input, 'path'), `path "${ref.path}" does not exist (resolved to ${abs}); create the file or directory, or fix the path (it is relative to the definition file)`);
+        } else {
+          checkFiles(at('inputs', input, 'path'), `path "${ref.path}"`, abs);
         }
       }
     }
