@@ -123,6 +123,8 @@ export interface JobDefinitionSpec {
   readonly timeoutSeconds: number;
   /** Whether the steps using it run on a queue whose compute environment has GPUs. */
   readonly gpuQueue: boolean;
+  /** The step container's secrets: variable name → source (Secrets Manager or SSM ARN, or `ssm:<name>`). @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** The names of the states that consumers override or watch, per step. */

@@ -22,6 +22,7 @@ import { REGISTRY_PREFIX, type PipelinePlatform, type PlatformQueue } from './pi
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
+import { grantSecretReads } from './private/secrets';
 import { ConstructValidationError } from './private/validation';
 
 /** The longest prefix of a Lambda function ARN: `arn:aws-us-gov:lambda:us-gov-west-1:<account>:function:`. */
@@ -101,6 +102,8 @@ export class PublishedPipeline extends Construct {
       });
     }
     this.jobDefinitions = jobDefinitions;
+    // The ECS agent reads the steps' secrets with the job execution role: exactly those, nothing else.
+    grantSecretReads(this, platform.jobExecutionRole, compiled.jobDefinitions.flatMap((j) => Object.values(j.secrets ?? {})));
 
     this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
     this.checkDefinitionSize(definition, platform);

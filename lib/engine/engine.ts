@@ -68,6 +68,12 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A step's secret values, read from this process's environment (checked present before the run starts). */
+function secretsOf(sources: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (!sources) return undefined;
+  return Object.fromEntries(Object.keys(sources).map((k) => [k, process.env[k] ?? '']));
+}
+
 function lastMetrics(record: StepRecord | undefined): Record<string, number> | undefined {
   if (!record || record.metrics.length === 0) return undefined;
   const out: Record<string, number> = {};
@@ -118,6 +124,16 @@ async function planResources(
         `${ir.source}: steps.${step.name}.compute: step '${step.name}' ${why}, so it can never run here; ` +
           `lower its compute or run the pipeline on AWS Batch.`,
       );
+    }
+  }
+  for (const step of Object.values(ir.steps)) {
+    for (const name of Object.keys(step.secrets ?? {})) {
+      if (process.env[name] === undefined) {
+        problems.push(
+          `${ir.source}: steps.${step.name}.secrets.${name}: ${name} is not set in this environment; locally a secret ` +
+            `is read from the variable of the same name: set it (e.g. export ${name}=…) and run again.`,
+        );
+      }
     }
   }
   if (problems.length) throw new UsageError(problems.join('\n'), problems);
@@ -257,6 +273,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
             store,
             job: task.Parameters.job,
             env: gpuEnv,
+            secrets: secretsOf(ir.steps[step]?.secrets),
             signal: stop.signal,
             timeoutSeconds: jd.timeoutSeconds,
             onOutput: opts.verbose

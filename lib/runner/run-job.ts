@@ -3,7 +3,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
@@ -22,6 +22,14 @@ export interface RunJobOptions {
   readonly workRoot?: string;
   /** Extra variables for the step, over the contract's (e.g. `CUDA_VISIBLE_DEVICES`, `PW_GPUS`). @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Which host variables the step sees: `clean` only `STEP_HOST_ENV` (so the host environment, which is not in the
+   * cache key, cannot change a result), `all` every one but PIPEWRIGHT_STORE (the runner inside a container, whose
+   * environment is the job's). @default 'clean'
+   */
+  readonly hostEnv?: 'clean' | 'all';
+  /** Secret variables for the step: set in its environment, masked as `***` in its stored logs, stderr tail and streamed output. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Aborting kills the step's process group. @default - not abortable */
   readonly signal?: AbortSignal;
   /** Time limit of the command, in seconds. @default - none */
@@ -44,6 +52,12 @@ interface Outcome {
 
 /** Host variables a step never sees (so it is not told where the store is). */
 const HIDDEN_ENV = ['PIPEWRIGHT_STORE'];
+
+/** The host variables a local step sees (besides the contract's, its `env`, `passEnv` and `secrets`). */
+export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
+
+/** What replaces a secret's value in logs. */
+export const SECRET_MASK = '***';
 
 /** The longest delay a Node timer holds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -69,19 +83,26 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
     const { spec } = staged;
     const layout = stepDirLayout(dir);
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
-    Object.assign(env, staged.env, opts.env);
+    const host = opts.hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV;
+    for (const k of host) {
+      const v = process.env[k];
+      if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
+    }
+    Object.assign(env, staged.env, opts.env, opts.secrets);
+    const mask = masker(Object.values(opts.secrets ?? {}));
+    const onOutput = opts.onOutput && mask ? (stream: 'stdout' | 'stderr', chunk: Buffer) => opts.onOutput!(stream, Buffer.from(mask(chunk.toString('utf8')))) : opts.onOutput;
 
     const startedAt = new Date();
     const t0 = performance.now();
     const stderrTail: Buffer[] = [];
     let tailBytes = 0;
-    const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, opts, (chunk) => {
+    const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, { ...opts, onOutput }, (chunk) => {
       stderrTail.push(chunk);
       tailBytes += chunk.length;
       while (stderrTail.length > 1 && tailBytes - stderrTail[0].length >= STDERR_TAIL_BYTES) tailBytes -= stderrTail.shift()!.length;
     });
     const durationMs = Math.round(performance.now() - t0);
+    if (mask) await Promise.all([maskFile(layout.stdout, mask), maskFile(layout.stderr, mask)]);
 
     const fail = async (message: string): Promise<never> => {
       const logs = await storeLogs(store, layout, opts.onWarning).catch(() => undefined);
@@ -116,7 +137,8 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
             : outcome.signal
               ? `was killed by ${outcome.signal}`
               : `failed: exit code ${outcome.exitCode}`;
-      return await fail(`Step '${spec.step}' ${how}${tailOf(stderrTail)}`);
+      const tail = tailOf(stderrTail);
+      return await fail(`Step '${spec.step}' ${how}${mask ? mask(tail) : tail}`);
     }
     try {
       return await stageOut(store, job, dir, {
@@ -133,6 +155,21 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
   } finally {
     await removeDir(tmp);
   }
+}
+
+/** A function replacing every secret value in a text by SECRET_MASK, longest first; undefined when there are none. */
+function masker(values: readonly string[]): ((text: string) => string) | undefined {
+  const secrets = [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
+  if (secrets.length === 0) return undefined;
+  return (text) => secrets.reduce((t, v) => t.split(v).join(SECRET_MASK), text);
+}
+
+/** Masks secrets in a captured log file (read whole: a step's secrets are rare, its logs usually small). */
+async function maskFile(path: string, mask: (text: string) => string): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const masked = mask(text);
+  if (masked !== text) await writeFile(path, masked);
 }
 
 function tailOf(chunks: Buffer[]): string {

@@ -47,6 +47,8 @@ interface StepSpec {
   command?: string[];
   image?: string;
   env?: Record<string, string>;
+  passEnv?: string[];
+  secrets?: Record<string, string>;
   inputs?: Record<string, string | { path?: string; uri?: string }>;
   params?: string[];
   outputs?: string[];
@@ -231,6 +233,15 @@ function checkSteps(
     });
     for (const [k, v] of Object.entries(s.env ?? {})) {
       if (v.includes('\0')) report(at('env', k), 'contains a NUL byte, which no environment variable can carry; remove it');
+    }
+    const envNames = new Set(Object.keys({ ...(defaults.env ?? {}), ...(s.env ?? {}) }));
+    (s.passEnv ?? []).forEach((k, i) => {
+      if (envNames.has(k)) report(at('passEnv', i), `"${k}" is also set under env; keep one of the two`);
+    });
+    for (const k of Object.keys(s.secrets ?? {})) {
+      if (envNames.has(k) || (s.passEnv ?? []).includes(k)) {
+        report(at('secrets', k), `secret "${k}" is also set under env or passEnv, where its value would enter the cache key and the logs; keep it under secrets only`);
+      }
     }
 
     for (const [input, ref] of Object.entries(s.inputs ?? {})) {
@@ -446,6 +457,8 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       command: s.command!,
       image: s.image ?? defaults.image ?? BUILTIN_DEFAULTS.image,
       env: Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]])),
+      passEnv: s.passEnv?.length ? [...s.passEnv].sort() : undefined,
+      secrets: s.secrets && Object.keys(s.secrets).length ? Object.fromEntries(Object.keys(s.secrets).sort().map((k) => [k, s.secrets![k]])) : undefined,
       inputs,
       params: [...(s.params ?? [])].sort(),
       outputs: s.outputs ?? [],

@@ -6,6 +6,7 @@ import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
 import type { JobDefinitionSpec } from '../../compiler/types';
+import { containerSecrets } from './secrets';
 
 /** Where the three containers share the step's files. */
 export const SHARED_DIR = '/pw';
@@ -164,6 +165,7 @@ export function createJobDefinition(
               mountPoints,
               logConfiguration,
               resourceRequirements: requirements(resources.step),
+              secrets: containerSecrets(scope, spec.secrets),
             },
             runner('stage-out', true, 'step'),
           ],
