@@ -1,7 +1,7 @@
 /**
  * The API's local implementation: runs start on the local engine against a store (`pipewright serve`).
  */
-import { startRun as engineStartRun } from '../engine';
+import { startRun as engineStartRun, settleAbandoned } from '../engine';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
 import type { PipelineIR } from '../ir/types';
 import type { ArtifactStore } from '../store/types';
@@ -139,7 +139,8 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
 
   async function storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
     const doc = await store.getJson<RunDocument>(`runs/${runId}.json`).catch(() => undefined);
-    return doc && doc.pipeline === pipeline ? doc : undefined;
+    // A run whose process died (e.g. an earlier serve, killed) reads as failed, as in `show`, not running forever.
+    return doc && doc.pipeline === pipeline ? settleAbandoned(store, doc) : undefined;
   }
 
   async function getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {

@@ -11,6 +11,7 @@ import type { ArtifactStore } from '../store/types';
 import { createApiHandler, type ApiHandler } from './handler';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
+import { guardRequest } from './request-guard';
 import { verifySigV4 } from './sigv4';
 import { MAX_BODY_BYTES } from './trigger-body';
 import { DEFAULT_PORT } from './server-defaults';
@@ -112,6 +113,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const handler = createApiHandler(deps, { logError: (err, req) => log(`error in ${req.method} ${req.path}: ${(err as Error)?.stack ?? err}`) });
 
+  const host = options.host ?? '127.0.0.1';
+  // Known once listening; no request arrives before.
+  let port = 0;
+  let url = '';
   const server = createServer((req, res) => {
     void (async () => {
       const method = req.method ?? 'GET';
@@ -129,6 +134,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const refused = guardRequest({ method, headers }, { host, port });
+      if (refused) {
+        log(`${method} ${pathAndQuery} → ${refused.statusCode}`);
+        send(res, refused);
+        return;
+      }
       if (options.sigv4Credentials) {
         const problem = await verifySigV4({ method, pathAndQuery, headers, body }, { credentials: options.sigv4Credentials });
         if (problem) {
@@ -137,7 +148,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
       }
-      const r = await handler({ method, path: pathAndQuery.split('?')[0], headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
+      // URLs are built from the bound address, never from the request's Host header.
+      const r = await handler({ method, path: pathAndQuery.split('?')[0], headers, body, baseUrl: url });
       log(`${method} ${pathAndQuery} → ${r.statusCode}`);
       send(res, r);
     })().catch((err) => {
@@ -147,7 +159,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -155,8 +166,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  port = (server.address() as AddressInfo).port;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let scheduler: Scheduler | undefined;
   if (options.schedules ?? true) {

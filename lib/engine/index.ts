@@ -8,7 +8,7 @@
  */
 export { startRun } from './engine';
 export type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult, StepStatus } from './types';
-export { listRunIds, listRuns, loadRun, resolveRunId, runDocumentKey } from './runs';
+export { listRunIds, listRuns, loadRun, resolveRunId, runDocumentKey, settleAbandoned } from './runs';
 export { executionArn, isRunId, newRunId } from './run-id';
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
 export { createProgressReporter, formatDuration, formatMetrics, formatSummary, type ProgressOptions, type ProgressReporter } from './progress';
