@@ -15,7 +15,7 @@ import { buildManifest } from '../manifest';
 import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/types';
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
-import { detectGpus, runJob } from '../runner';
+import { detectGpus, removeStaleStaging, runJob } from '../runner';
 import { createS3UriResolver } from '../store';
 import type { Hash, StepRecord } from '../store/types';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
@@ -154,6 +154,8 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   const t0 = performance.now();
   const parameters = resolveParameters(ir, opts.parameters ?? {});
   const { pool, demands, gpuless } = await planResources(opts);
+  // Staging folders of runs killed mid-step (SIGKILL leaves them behind) go at the next start.
+  await removeStaleStaging().catch(() => undefined);
   const { hash: manifestHash } = await buildManifest(ir, store);
   const compiled = compile(ir);
 

@@ -10,6 +10,7 @@ import { RunFailedError } from '../errors';
 import type { StepRunDocument } from '../manifest/types';
 import type { ArtifactStore, Hash, StepRecord } from '../store/types';
 import { stepDirLayout } from './layout';
+import { guardProcessGroup } from './private/guard';
 import { stageIn } from './stage-in';
 import { stageOut, storeLogs } from './stage-out';
 
@@ -59,6 +60,37 @@ export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAM
 /** What replaces a secret's value in logs. */
 export const SECRET_MASK = '***';
 
+/** Staging folders are `pw-stage-<pid>-XXXXXX`, so a later process can tell whose they are. */
+const STAGING_PREFIX = 'pw-stage-';
+
+/**
+ * Removes staging folders under `root` left by a process of this machine that is gone (a run SIGKILLed
+ * mid-step); returns how many. Folders of live processes are left alone.
+ */
+export async function removeStaleStaging(root: string = tmpdir()): Promise<number> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const m = /^pw-stage-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    await removeDir(join(root, name));
+    removed++;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** How long the step's pipes may stay open after its main process exited (held by a child outside its group). */
+const STRAY_PIPE_GRACE_MS = 1000;
+
 /** The longest delay a Node timer holds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -75,7 +107,7 @@ const STDERR_TAIL_BYTES = 8192;
 export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
   const { store, job } = opts;
   if (opts.signal?.aborted) throw new RunFailedError(`Job ${job} was cancelled before it started.`);
-  const tmp = await mkdtemp(join(opts.workRoot ?? tmpdir(), 'pw-'));
+  const tmp = await mkdtemp(join(opts.workRoot ?? tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
   // A directory stage-in creates itself needs no clearing first (that is only for a retried Batch attempt).
   const dir = join(tmp, 'job');
   try {
@@ -192,6 +224,7 @@ function spawnStep(
     const out = createWriteStream(stdoutPath);
     const err = createWriteStream(stderrPath);
     const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const guard = child.pid !== undefined ? guardProcessGroup(child.pid) : undefined;
     let stopped: Outcome['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -231,16 +264,33 @@ function spawnStep(
       spawnError = e;
     });
     // As in a container, the step ends when its main process does: stray children are killed with it,
-    // which also releases the pipes they inherited.
-    child.on('exit', () => killGroup('SIGKILL'));
-    child.on('close', (exitCode, signal) => {
+    // which also releases the pipes they inherited. A child that left the group (setsid) and keeps the pipes
+    // open is not waited for: after a short grace the pipes are closed on our side.
+    let closeTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(killTimer);
       clearTimeout(timeoutTimer);
+      clearTimeout(closeTimer);
+      guard?.release();
       opts.signal?.removeEventListener('abort', onAbort);
+      child.stdout.unpipe(out);
+      child.stderr.unpipe(err);
       Promise.all([endStream(out), endStream(err)]).then(() =>
         resolve({ exitCode: spawnError ? null : exitCode, signal, stopped, spawnError }),
       );
+    };
+    child.on('exit', (exitCode, signal) => {
+      killGroup('SIGKILL');
+      closeTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exitCode, signal);
+      }, STRAY_PIPE_GRACE_MS);
     });
+    child.on('close', (exitCode, signal) => finish(exitCode, signal));
   });
 }
 
