@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { preparePipeline } from '../lib/constructs';
+import { executionInput } from '../lib/protocol';
 import { type FixtureStep, linearSteps, makeIr, randomSteps, wideSteps } from '../test/compiler/fixtures';
 import { stateMachines, synthStack } from '../test/constructs/support';
 
@@ -88,7 +89,7 @@ async function transitions(definition: string, steps: readonly string[], hit: bo
   const asl = JSON.parse(definition) as { StartAt: string; States: AslStates };
   const machine = new StateMachine(asl as never, { validationOptions: { noValidate: true } });
   const execution = machine.run(
-    { p: {}, n: false },
+    executionInput({}) as never,
     { context: { Execution: { Id: EXECUTION_ID } }, overrides: { taskResourceLocalHandlers: handlers as never } },
   );
   await execution.result;

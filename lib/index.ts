@@ -19,4 +19,6 @@ export { startRun } from './engine';
 export * from './errors';
 export type * from './ir/types';
 export type * from './store/types';
-export type * from './manifest/types';
+export type * from './protocol';
+/** @deprecated The tree listing's old name; use `TreeListing`. */
+export type { TreeListing as TreeManifest } from './store/types';

@@ -13,16 +13,15 @@ import {
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import type { ParameterIR, ParameterValue } from '../ir/types';
-import type { JobSpec, PipelineManifest } from '../manifest/types';
-import type { ArtifactStore, Hash } from '../store/types';
+import type { ParameterIR } from '../ir/types';
+import { CONTEXT_KEYS, executionInput, loadJobSpec, loadManifest, parametersOfInput, type PipelineManifest, type RunStatus } from '../protocol';
+import type { ArtifactStore, Hash } from '../store';
 import { idempotentRunId } from './idempotency';
 import type { PipelineRegistry, RegistryEntry } from './registry';
 import { buildRunView, readStepDocuments } from './run-view';
 import type {
   ApiDeps,
   ApiPipelineVersion,
-  ApiRunStatus,
   ApiRunView,
   CancelOutcome,
   PipelineSummary,
@@ -46,7 +45,7 @@ export interface CloudDepsOptions {
 const ACTIVE_JOB = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING']);
 
 /** The API status of a Step Functions execution status. */
-export function runStatusOf(sfnStatus: string | undefined): ApiRunStatus {
+export function runStatusOf(sfnStatus: string | undefined): RunStatus {
   switch (sfnStatus) {
     case 'RUNNING':
       return 'running';
@@ -78,7 +77,8 @@ function errorName(err: unknown): string {
 export function manifestHashOfDefinition(definition: string | undefined): Hash | undefined {
   if (!definition) return undefined;
   try {
-    const m = (JSON.parse(definition) as { States?: { Start?: { Parameters?: { m?: unknown } } } }).States?.Start?.Parameters?.m;
+    const start = (JSON.parse(definition) as { States?: { Start?: { Parameters?: Record<string, unknown> } } }).States?.Start;
+    const m = start?.Parameters?.[CONTEXT_KEYS.manifest];
     return typeof m === 'string' && m.startsWith('sha256:') ? (m as Hash) : undefined;
   } catch {
     return undefined;
@@ -93,7 +93,7 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
 
   async function manifest(hash: Hash): Promise<PipelineManifest | undefined> {
     try {
-      return JSON.parse((await store.getBytes(hash)).toString('utf8')) as PipelineManifest;
+      return await loadManifest(store, hash);
     } catch {
       return undefined;
     }
@@ -164,7 +164,7 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
   async function jobSpecRunId(hash: unknown): Promise<string | undefined> {
     if (typeof hash !== 'string' || !hash.startsWith('sha256:')) return undefined;
     try {
-      return (JSON.parse((await store.getBytes(hash as Hash)).toString('utf8')) as JobSpec).runId;
+      return (await loadJobSpec(store, hash as Hash)).runId;
     } catch {
       return undefined;
     }
@@ -240,7 +240,7 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
       if (!entry) throw new Error(`Pipeline '${req.pipeline}' is not in the registry.`);
       const runId = req.idempotencyKey !== undefined ? idempotentRunId(req.pipeline, req.idempotencyKey) : req.runId;
       if (req.idempotencyKey !== undefined && (await describe(entry, runId))) return { runId, existing: true };
-      const input: { p: Readonly<Record<string, ParameterValue>>; n: boolean } = { p: req.parameters, n: false };
+      const input = executionInput(req.parameters);
       try {
         await sfn.send(
           new StartExecutionCommand({
@@ -263,12 +263,8 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
       const exec = await describe(entry, runId);
       if (!exec) return undefined;
       const steps = await stepsOf(entry, exec);
-      let parameters: Readonly<Record<string, ParameterValue>> = {};
-      try {
-        parameters = (JSON.parse(exec.input ?? '{}') as { p?: Record<string, ParameterValue> }).p ?? {};
-      } catch {
-        // Input of an execution not started by Pipewright: show no parameters.
-      }
+      // Input of an execution not started by Pipewright shows no parameters.
+      const parameters = parametersOfInput(exec.input);
       return buildRunView({
         runId,
         pipeline,

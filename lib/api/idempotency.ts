@@ -2,6 +2,7 @@
  * Idempotency keys: the same key for the same pipeline names the same run.
  */
 import { createHash } from 'node:crypto';
+import { idempotencyKey } from '../protocol';
 
 /** A stable hash of (pipeline, key): 32 hex digits, used for store keys and execution names. */
 export function idempotencyHash(pipeline: string, key: string): string {
@@ -21,7 +22,7 @@ export function idempotentRunId(pipeline: string, key: string): string {
 
 /** Store key of the local idempotency map entry for (pipeline, key). */
 export function idempotencyRecordKey(pipeline: string, key: string): string {
-  return `idempotency/${idempotencyHash(pipeline, key)}.json`;
+  return idempotencyKey(idempotencyHash(pipeline, key));
 }
 
 /** What the local idempotency map stores per key. */

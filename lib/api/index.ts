@@ -14,10 +14,7 @@ export type {
   ApiPipelineVersion,
   ApiRequest,
   ApiResponse,
-  ApiRunStatus,
   ApiRunView,
-  ApiStepStatus,
-  ApiStepView,
   CancelOutcome,
   PipelineSummary,
   PipelineTarget,
@@ -29,7 +26,7 @@ export { HttpError } from './http-error';
 export { parseTriggerBody, MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_LENGTH, type TriggerBody } from './trigger-body';
 export { idempotencyHash, idempotentRunId, idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
 export { resolveApiParameters, parametersSchema } from './parameters';
-export { buildRunView, failedStepOf, readStepDocuments, stepDocumentKey, type RunViewInput } from './run-view';
+export { buildRunView, readStepDocuments, type RunViewInput } from './run-view';
 export { createLocalDeps, type LocalDeps, type LocalDepsOptions } from './local-deps';
 export { startServer, DEFAULT_PORT, type RunningServer, type ServerOptions } from './server';
 export { parseCron, nextCronTime, wallClockToInstant, zoneOffsetMs, type CronSchedule } from './cron';

@@ -4,10 +4,11 @@
 import { startRun as engineStartRun, settleAbandoned } from '../engine';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
 import type { PipelineIR } from '../ir/types';
-import type { ArtifactStore } from '../store/types';
+import { runDocumentKey, type StepResult } from '../protocol';
+import type { ArtifactStore } from '../store';
 import { idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
 import { buildRunView, readStepDocuments } from './run-view';
-import type { ApiDeps, ApiRunView, ApiStepView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
+import type { ApiDeps, ApiRunView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
 
 /** Options of `createLocalDeps`. */
 export interface LocalDepsOptions {
@@ -48,7 +49,7 @@ interface LocalRun {
 }
 
 function viewOfDocument(doc: RunDocument, stepNames: readonly string[], cancelRequested: boolean): ApiRunView {
-  const steps: Record<string, ApiStepView> = {};
+  const steps: Record<string, StepResult> = {};
   for (const name of new Set([...stepNames, ...Object.keys(doc.steps)])) {
     const r = doc.steps[name];
     steps[name] = r ? { ...r } : { status: doc.status === 'running' ? 'pending' : 'skipped' };
@@ -138,7 +139,7 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
   }
 
   async function storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
-    const doc = await store.getJson<RunDocument>(`runs/${runId}.json`).catch(() => undefined);
+    const doc = await store.getJson<RunDocument>(runDocumentKey(runId)).catch(() => undefined);
     // A run whose process died (e.g. an earlier serve, killed) reads as failed, as in `show`, not running forever.
     return doc && doc.pipeline === pipeline ? settleAbandoned(store, doc) : undefined;
   }

@@ -5,10 +5,11 @@
  * BucketDeployment); `PIPEWRIGHT_PIPELINES` (a JSON array of entries) replaces the store lookup when set.
  */
 import type { ParameterIR } from '../ir/types';
-import type { ArtifactStore } from '../store/types';
+import { registryKey, REGISTRY_PREFIX } from '../protocol';
+import type { ArtifactStore } from '../store';
 
 /** The default store prefix of registry entries. */
-export const DEFAULT_REGISTRY_PREFIX = 'registry/';
+export const DEFAULT_REGISTRY_PREFIX = REGISTRY_PREFIX;
 
 /** One published pipeline, as `registry/<name>.json` holds it. */
 export interface RegistryEntry {
@@ -53,7 +54,7 @@ export function storeRegistry(store: ArtifactStore, prefix = DEFAULT_REGISTRY_PR
   return {
     async get(name) {
       if (!NAME.test(name)) return undefined;
-      return store.getJson<RegistryEntry>(`${p}${name}.json`);
+      return store.getJson<RegistryEntry>(registryKey(name, p));
     },
     async list() {
       const keys = (await store.list(p)).filter((k) => k.endsWith('.json'));

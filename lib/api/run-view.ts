@@ -2,14 +2,9 @@
  * Builds the API's run view from an execution's state and the per-step documents in the store.
  */
 import type { ParameterValue } from '../ir/types';
-import type { StepRunDocument } from '../manifest/types';
-import type { ArtifactStore, Metric } from '../store/types';
-import type { ApiRunStatus, ApiRunView, ApiStepView } from './types';
-
-/** Store key of one step's document within a run. */
-export function stepDocumentKey(runId: string, step: string): string {
-  return `runs/${runId}/${step}.json`;
-}
+import { failedStepOf, runKey, stepResultOf, type RunStatus, type StepResult, type StepRunDocument } from '../protocol';
+import type { ArtifactStore } from '../store';
+import type { ApiRunView } from './types';
 
 /** Reads the step documents of a run (`runs/<runId>/<step>.json`) for the given steps; absent ones are left out. */
 export async function readStepDocuments(
@@ -18,7 +13,7 @@ export async function readStepDocuments(
   steps: readonly string[],
 ): Promise<Record<string, StepRunDocument>> {
   const docs = await Promise.all(
-    steps.map((s) => store.getJson<StepRunDocument>(stepDocumentKey(runId, s)).catch(() => undefined)),
+    steps.map((s) => store.getJson<StepRunDocument>(runKey(runId, s)).catch(() => undefined)),
   );
   const out: Record<string, StepRunDocument> = {};
   steps.forEach((s, i) => {
@@ -28,39 +23,11 @@ export async function readStepDocuments(
   return out;
 }
 
-/** Metric name → last value logged. */
-export function lastMetricValues(metrics: readonly Metric[] | Readonly<Record<string, number>> | undefined): Record<string, number> {
-  if (!metrics) return {};
-  if (!Array.isArray(metrics)) return { ...(metrics as Record<string, number>) };
-  const out: Record<string, number> = {};
-  for (const m of metrics as readonly Metric[]) out[m.name] = m.value;
-  return out;
-}
-
-/** The API view of one step document. */
-export function stepViewOf(doc: StepRunDocument): ApiStepView {
-  return {
-    status: doc.status,
-    cacheKey: doc.cacheKey,
-    ...(doc.startedAt !== undefined ? { startedAt: doc.startedAt } : {}),
-    durationMs: doc.durationMs,
-    outputs: doc.outputs,
-    metrics: lastMetricValues(doc.metrics),
-    ...(doc.savedMs !== undefined ? { savedMs: doc.savedMs } : {}),
-    ...(doc.error !== undefined ? { error: doc.error } : {}),
-  };
-}
-
-/** The step a Step Functions failure cause names (`Step 'train' failed`), if any. */
-export function failedStepOf(cause: string | undefined): string | undefined {
-  return cause ? /Step '([^']+)' failed/.exec(cause)?.[1] : undefined;
-}
-
 /** What `buildRunView` combines. */
 export interface RunViewInput {
   readonly runId: string;
   readonly pipeline: string;
-  readonly status: ApiRunStatus;
+  readonly status: RunStatus;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   readonly startedAt: Date;
   /** @default - still running */
@@ -85,10 +52,10 @@ export interface RunViewInput {
  */
 export function buildRunView(input: RunViewInput): ApiRunView {
   const failed = failedStepOf(input.cause);
-  const steps: Record<string, ApiStepView> = {};
+  const steps: Record<string, StepResult> = {};
   for (const name of input.steps) {
     const doc = input.documents[name];
-    if (doc) steps[name] = stepViewOf(doc);
+    if (doc) steps[name] = stepResultOf(doc);
     else if (input.status === 'running') steps[name] = { status: input.running?.has(name) ? 'running' : 'pending' };
     else if (name === failed) steps[name] = { status: 'failed', ...(input.cause ? { error: input.cause } : {}) };
     else steps[name] = { status: 'skipped' };

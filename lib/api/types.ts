@@ -3,7 +3,7 @@
  * `ApiDeps` interface its two implementations (cloud: Step Functions + Batch; local: the engine) fulfil.
  */
 import type { ParameterIR, ParameterValue } from '../ir/types';
-import type { ArtifactRef, Hash } from '../store/types';
+import type { RunStatus, StepResult } from '../protocol';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
 export interface ApiRequest {
@@ -26,45 +26,11 @@ export interface ApiResponse {
   readonly body: string;
 }
 
-/** Status of a step within a run, as the API reports it. */
-export type ApiStepStatus =
-  | 'ran'
-  | 'reused'
-  | 'failed'
-  /** Not run because something upstream failed or the run was cancelled. */
-  | 'skipped'
-  /** The run is still going and the step has not finished (cloud: not started or still running). */
-  | 'pending'
-  /** Executing now (local runs only; the cloud reports `pending` until the step's result is written). */
-  | 'running';
-
-/** Status of a run, as the API reports it. */
-export type ApiRunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-/** One step of a run view. */
-export interface ApiStepView {
-  readonly status: ApiStepStatus;
-  /** @default - none: the step never reached its cache lookup */
-  readonly cacheKey?: Hash;
-  /** @default - none */
-  readonly startedAt?: string;
-  /** @default - none */
-  readonly durationMs?: number;
-  /** @default - none */
-  readonly outputs?: Readonly<Record<string, ArtifactRef>>;
-  /** Metric name → last value logged. @default - none */
-  readonly metrics?: Readonly<Record<string, number>>;
-  /** @default - none */
-  readonly savedMs?: number;
-  /** @default - none */
-  readonly error?: string;
-}
-
 /** What `GET /pipelines/{name}/runs/{runId}` returns: the run document shape of `pipewright show --json`. */
 export interface ApiRunView {
   readonly runId: string;
   readonly pipeline: string;
-  readonly status: ApiRunStatus;
+  readonly status: RunStatus;
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   /** ISO 8601. */
   readonly startedAt: string;
@@ -72,7 +38,7 @@ export interface ApiRunView {
   readonly finishedAt?: string;
   /** Wall time so far (running) or in total. */
   readonly durationMs: number;
-  readonly steps: Readonly<Record<string, ApiStepView>>;
+  readonly steps: Readonly<Record<string, StepResult>>;
   /** State machine version that ran (cloud). @default - none */
   readonly version?: number;
   /** Why the run failed when no single step explains it. @default - none */
@@ -133,7 +99,7 @@ export interface StartRunOutcome {
 /** What a cancellation did. */
 export type CancelOutcome =
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'finished'; readonly status: ApiRunStatus }
+  | { readonly kind: 'finished'; readonly status: RunStatus }
   | { readonly kind: 'cancelling' | 'cancelled'; readonly terminatedJobs?: readonly string[] };
 
 /**

@@ -2,6 +2,7 @@
  * Turns a series-parallel tree into the states of docs/architecture.md: per step a lookup Task, a reuse
  * Choice and a Batch Task; `Parallel <n>` for groups; `Failed <b>` and `Done <b>` per branch as needed.
  */
+import { ASL_PATHS, CONTEXT_KEYS, JOB_PARAMETER, LOOKUP_KEYS, pathKey } from '../protocol';
 import type { Dag } from './dag';
 import type { SpTree } from './decompose';
 import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER } from './placeholders';
@@ -56,14 +57,14 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
         states[s] = {
           Type: 'Task',
           Resource: `\${${LOOKUP_PLACEHOLDER}}`,
-          Parameters: { s, 'i.$': '$' },
-          ResultPath: '$.c',
+          Parameters: { [LOOKUP_KEYS.step]: s, [pathKey(LOOKUP_KEYS.context)]: ASL_PATHS.context },
+          ResultPath: ASL_PATHS.lookupResult,
           Retry: LOOKUP_RETRY,
           Next: `${s} reused?`,
         };
         states[`${s} reused?`] = {
           Type: 'Choice',
-          Choices: [{ Variable: '$.c.run', BooleanEquals: true, Next: `${s} run` }],
+          Choices: [{ Variable: ASL_PATHS.lookupRun, BooleanEquals: true, Next: `${s} run` }],
           Default: next ?? done,
         };
         states[`${s} run`] = {
@@ -73,12 +74,12 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
             JobName: s,
             JobQueue: `\${${queue}}`,
             JobDefinition: `\${${jobDefinition}}`,
-            Parameters: { 'job.$': '$.c.job' },
+            Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
           },
           ResultPath: null,
           TimeoutSeconds: timeoutSeconds,
           Retry: BATCH_RETRY,
-          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: failed }],
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: failed }],
           ...then,
         };
       } else {
@@ -91,7 +92,7 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
         };
       }
     });
-    if (usesFailed) states[failed] = { Type: 'Fail', Error: STEP_FAILED_ERROR, CausePath: '$.c.fail' };
+    if (usesFailed) states[failed] = { Type: 'Fail', Error: STEP_FAILED_ERROR, CausePath: ASL_PATHS.lookupFail };
     if (usesDone) states[done] = { Type: 'Succeed' };
     return firsts[0];
   };
@@ -106,7 +107,12 @@ export function emitDefinition(dag: Dag, tree: SpTree, target: (step: string) =>
   const items = tree.kind === 'seq' ? tree.items : [tree];
   const start = {
     Type: 'Pass' as const,
-    Parameters: { 'p.$': '$.p', 'n.$': '$.n', m: `\${${MANIFEST_PLACEHOLDER}}`, 'x.$': '$$.Execution.Id' },
+    Parameters: {
+      [pathKey(CONTEXT_KEYS.parameters)]: ASL_PATHS.parameters,
+      [pathKey(CONTEXT_KEYS.noCache)]: ASL_PATHS.noCache,
+      [CONTEXT_KEYS.manifest]: `\${${MANIFEST_PLACEHOLDER}}`,
+      [pathKey(CONTEXT_KEYS.executionId)]: ASL_PATHS.executionId,
+    },
   };
   if (items.length === 0) {
     states.Start = { ...start, End: true };

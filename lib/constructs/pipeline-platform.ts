@@ -13,13 +13,14 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { REGISTRY_PREFIX } from '../protocol';
 import { NAME_RULE, isValidName } from '../spec/names';
 import { acknowledgePlatformFindings } from './private/nag';
 import { ConstructValidationError } from './private/validation';
 import { RunnerImage } from './runner-image';
 
 /** The store-relative prefix where each published pipeline's registry entry (`<name>.json`) is written. */
-export const REGISTRY_PREFIX = 'registry/';
+export { REGISTRY_PREFIX };
 
 /** Options of the CPU compute environment (AWS Fargate). */
 export interface CpuComputeOptions {

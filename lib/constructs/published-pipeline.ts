@@ -15,10 +15,11 @@ import { Construct } from 'constructs';
 import type { RegistryEntry } from '../api/registry';
 import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
 import type { PipelineIR } from '../ir/types';
+import { executionInput, registryKey } from '../protocol';
 import { resolveParameters } from '../spec/parameters';
 import { pascalCase } from '../spec/names';
 import { splitS3Uri } from '../store/s3-uri';
-import { REGISTRY_PREFIX, type PipelinePlatform, type PlatformQueue } from './pipeline-platform';
+import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
@@ -336,7 +337,7 @@ export class PublishedPipeline extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.aliasArn] }));
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
-      const input = { p: resolveParameters(this.ir, s.parameters), n: false };
+      const input = executionInput(resolveParameters(this.ir, s.parameters));
       out[s.name] = new scheduler.CfnSchedule(this, `Schedule${pascalCase(s.name)}`, {
         description: `Pipewright ${this.ir.name}: schedule ${s.name}`,
         scheduleExpression: s.expression,
@@ -370,7 +371,7 @@ export class PublishedPipeline extends Construct {
       destinationBucket: platform.bucket,
       sources: [
         s3deploy.Source.asset(this.prepared.stagingDir, { exclude: ['tmp', 'tmp/**'] }),
-        s3deploy.Source.jsonData(`${REGISTRY_PREFIX}${this.ir.name}.json`, entry),
+        s3deploy.Source.jsonData(registryKey(this.ir.name), entry),
       ],
       prune: false,
       retainOnDelete: true,

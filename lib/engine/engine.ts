@@ -12,26 +12,35 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { compile, substitute, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
-import type { ExecutionInput, LookupRequest, LookupResult } from '../manifest/types';
+import {
+  executionInput,
+  JOB_PARAMETER,
+  lastMetricValues,
+  readStepRecord,
+  runDocumentKey,
+  type LookupRequest,
+  type LookupResult,
+  type RunStatus,
+  type StepRecord,
+  type FinishedStepResult,
+} from '../protocol';
 import { createLookupHandler } from '../reuse';
 import { resolveParameters } from '../spec/parameters';
 import { detectGpus, removeStaleStaging, runJob } from '../runner';
-import { createS3UriResolver } from '../store';
-import type { Hash, StepRecord } from '../store/types';
+import { createS3UriResolver, type Hash } from '../store';
 import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
 import { prepareStateMachine } from './state-machine';
 import { executionArn, newRunId } from './run-id';
-import { runDocumentKey } from './runs';
-import type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult } from './types';
+import type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 
 /** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
 interface BatchTaskInput {
   readonly JobName: string;
   readonly JobQueue: string;
   readonly JobDefinition: string;
-  readonly Parameters: { readonly job: Hash };
+  readonly Parameters: { readonly [JOB_PARAMETER]: Hash };
 }
 
 /** Error a failed Batch task raises inside the state machine (caught by the step's `States.ALL` Catch). */
@@ -75,10 +84,7 @@ function secretsOf(sources: Readonly<Record<string, string>> | undefined): Recor
 }
 
 function lastMetrics(record: StepRecord | undefined): Record<string, number> | undefined {
-  if (!record || record.metrics.length === 0) return undefined;
-  const out: Record<string, number> = {};
-  for (const m of record.metrics) out[m.name] = m.value;
-  return out;
+  return !record || record.metrics.length === 0 ? undefined : lastMetricValues(record.metrics);
 }
 
 /** Checks resources before anything runs; returns the pool and the extra env of GPU-less machines. */
@@ -174,14 +180,14 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   }
   const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
 
-  const results = new Map<string, StepResult>();
+  const results = new Map<string, FinishedStepResult>();
   const keys = new Map<string, Hash>();
-  const finish = (step: string, result: StepResult): void => {
+  const finish = (step: string, result: FinishedStepResult): void => {
     results.set(step, result);
     emit({ type: 'step-finished', step, result });
   };
 
-  const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, StepResult>, error?: string): RunDocument => ({
+  const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, FinishedStepResult>, error?: string): RunDocument => ({
     runId,
     pipeline: ir.name,
     status,
@@ -233,7 +239,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     }
     keys.set(step, r.key);
     if (!r.run) {
-      const record = store.knownRecord(r.key) ?? (await store.getRecord(r.key));
+      const record = store.knownRecord(r.key) ?? (await readStepRecord(store, r.key));
       finish(step, {
         status: 'reused',
         cacheKey: r.key,
@@ -273,7 +279,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
         try {
           const record = await runJob({
             store,
-            job: task.Parameters.job,
+            job: task.Parameters[JOB_PARAMETER],
             env: gpuEnv,
             secrets: secretsOf(ir.steps[step]?.secrets),
             signal: stop.signal,
@@ -333,7 +339,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     throw new RunFailedError(`The compiled state machine has Task states the local engine cannot run: ${missing.join(', ')}.`);
   }
 
-  const input: ExecutionInput = { p: parameters, n: opts.noCache ?? false };
+  const input = executionInput(parameters, opts.noCache ?? false);
   const { Manifest: _manifest, ...otherValues } = values;
   const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
     template: compiled.definition,
@@ -367,7 +373,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   await validation.catch(() => undefined);
   cancel.removeEventListener('abort', onCancel);
 
-  const steps: Record<string, StepResult> = {};
+  const steps: Record<string, FinishedStepResult> = {};
   for (const name of Object.keys(ir.steps)) steps[name] = results.get(name) ?? { status: 'skipped' };
   const anyFailed = Object.values(steps).some((s) => s.status === 'failed');
   const status: RunStatus =

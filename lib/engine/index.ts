@@ -7,9 +7,10 @@
  * ```
  */
 export { startRun } from './engine';
-export type { EngineEvent, RunDocument, RunHandle, RunOptions, RunStatus, StepResult, StepStatus } from './types';
-export { listRunIds, listRuns, loadRun, resolveRunId, runDocumentKey, settleAbandoned } from './runs';
+export type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
+export type { FinishedStepResult, FinishedStepStatus, RunStatus, StepResult, StepStatus } from '../protocol';
+export { listRunIds, listRuns, loadRun, resolveRunId, settleAbandoned } from './runs';
 export { executionArn, isRunId, newRunId } from './run-id';
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
 export { createProgressReporter, formatDuration, formatMetrics, formatSummary, type ProgressOptions, type ProgressReporter } from './progress';
-export { explainStep, type StepExplanation } from './explain';
+export { explainStep, type StepExplanation } from './explain-step';

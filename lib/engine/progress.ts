@@ -1,7 +1,8 @@
 /**
  * Progress a person can follow: a live view on a terminal, one plain line per event elsewhere.
  */
-import type { EngineEvent, RunDocument, StepResult } from './types';
+import type { FinishedStepResult as StepResult } from '../protocol';
+import type { EngineEvent, RunDocument } from './types';
 
 /** Where and how progress is written. */
 export interface ProgressOptions {

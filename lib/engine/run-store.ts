@@ -5,11 +5,12 @@
  * document (metrics, time saved); remembering it halves the reads of a reused step. Records are immutable
  * per key, so only found records are remembered.
  */
-import type { ArtifactRef, ArtifactStore, Hash, PutOptions, StepRecord } from '../store/types';
+import { RECORDS_PREFIX, recordKey, type StepRecord } from '../protocol';
+import type { ArtifactRef, ArtifactStore, Hash, PutOptions } from '../store';
 
-/** Wraps a store; every call but `getRecord` goes straight through. */
+/** Wraps a store; every call but reading a record document goes straight through. */
 export class RunScopedStore implements ArtifactStore {
-  private readonly records = new Map<Hash, StepRecord>();
+  private readonly records = new Map<string, unknown>();
 
   constructor(private readonly inner: ArtifactStore) {}
 
@@ -19,7 +20,7 @@ export class RunScopedStore implements ArtifactStore {
 
   /** The record read (or written) for a key during this run, without touching the store. */
   knownRecord(key: Hash): StepRecord | undefined {
-    return this.records.get(key);
+    return this.records.get(recordKey(key)) as StepRecord | undefined;
   }
 
   putBytes(data: Uint8Array): Promise<Hash> {
@@ -40,22 +41,17 @@ export class RunScopedStore implements ArtifactStore {
   verify(ref: ArtifactRef): Promise<void> {
     return this.inner.verify(ref);
   }
-  async getRecord(key: Hash): Promise<StepRecord | undefined> {
+  async getJson<T>(key: string): Promise<T | undefined> {
+    if (!key.startsWith(RECORDS_PREFIX)) return this.inner.getJson<T>(key);
     const known = this.records.get(key);
-    if (known) return known;
-    const record = await this.inner.getRecord(key);
-    if (record) this.records.set(key, record);
-    return record;
+    if (known !== undefined) return known as T;
+    const doc = await this.inner.getJson<T>(key);
+    if (doc !== undefined) this.records.set(key, doc);
+    return doc;
   }
-  async putRecord(record: StepRecord): Promise<void> {
-    await this.inner.putRecord(record);
-    this.records.set(record.key, record);
-  }
-  getJson<T>(key: string): Promise<T | undefined> {
-    return this.inner.getJson<T>(key);
-  }
-  putJson(key: string, value: unknown): Promise<void> {
-    return this.inner.putJson(key, value);
+  async putJson(key: string, value: unknown): Promise<void> {
+    await this.inner.putJson(key, value);
+    if (key.startsWith(RECORDS_PREFIX)) this.records.set(key, value);
   }
   list(prefix: string): Promise<string[]> {
     return this.inner.list(prefix);

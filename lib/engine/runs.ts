@@ -3,24 +3,14 @@
  */
 import { hostname } from 'node:os';
 import { NotFoundError } from '../errors';
-import type { StepRunDocument } from '../manifest/types';
-import type { ArtifactStore } from '../store/types';
-import type { RunDocument, StepResult } from './types';
-
-/** Store key of a run's document. */
-export function runDocumentKey(runId: string): string {
-  return `runs/${runId}.json`;
-}
+import { runDocumentKey, runIdOfDocumentKey, runStepsPrefix, RUNS_PREFIX, stepResultOf, type FinishedStepResult, type StepRunDocument } from '../protocol';
+import type { ArtifactStore } from '../store';
+import type { RunDocument } from './types';
 
 /** Ids of every run in the store, oldest first. */
 export async function listRunIds(store: ArtifactStore): Promise<string[]> {
-  const keys = await store.list('runs/');
-  const ids: string[] = [];
-  for (const key of keys) {
-    const m = /^runs\/([^/]+)\.json$/.exec(key);
-    if (m) ids.push(m[1]);
-  }
-  return ids.sort();
+  const keys = await store.list(RUNS_PREFIX);
+  return keys.map(runIdOfDocumentKey).filter((id): id is string => id !== undefined).sort();
 }
 
 /** Every run document in the store, oldest first (unreadable documents are left out). */
@@ -69,18 +59,10 @@ function alive(pid: number): boolean {
 export async function settleAbandoned(store: ArtifactStore, doc: RunDocument): Promise<RunDocument> {
   const owner = doc.owner;
   if (doc.status !== 'running' || !owner || owner.host !== hostname() || alive(owner.pid)) return doc;
-  const steps: Record<string, StepResult> = {};
-  for (const key of await store.list(`runs/${doc.runId}/`)) {
+  const steps: Record<string, FinishedStepResult> = {};
+  for (const key of await store.list(runStepsPrefix(doc.runId))) {
     const step = key.endsWith('.json') ? await store.getJson<StepRunDocument>(key).catch(() => undefined) : undefined;
-    if (!step) continue;
-    steps[step.step] = {
-      status: step.status,
-      cacheKey: step.cacheKey,
-      durationMs: step.durationMs,
-      outputs: step.outputs,
-      ...(step.savedMs !== undefined ? { savedMs: step.savedMs } : {}),
-      ...(step.error !== undefined ? { error: step.error } : {}),
-    };
+    if (step) steps[step.step] = stepResultOf(step);
   }
   const { owner: _owner, ...rest } = doc;
   return {

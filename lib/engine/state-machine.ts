@@ -10,18 +10,13 @@ import '../compat/promise-with-resolvers';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
-import { canonicalJson, hashBytes } from '../store';
-import type { ArtifactStore } from '../store/types';
+import { validatedDefinitionKey } from '../protocol';
+import { canonicalJson, hashBytes, type ArtifactStore } from '../store';
 
 /** Bumped when the interpreter (and so its validator) changes major version. */
 const VALIDATOR = 'aws-local-stepfunctions@3';
 
 const validated = new Set<string>();
-
-/** Store key of the marker saying a definition passed validation. */
-function markerKey(hex: string): string {
-  return `engine/asl-validated/${hex}.json`;
-}
 
 /** The interpreter, and a promise that settles when the definition is known valid (rejects when it is not). */
 export interface PreparedStateMachine {
@@ -104,14 +99,14 @@ export async function prepareStateMachine(
   const StateMachine = await loadInterpreter();
   const stateMachine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   let known = validated.has(hex);
-  if (!known) known = (await store.getJson(markerKey(hex)).catch(() => undefined)) !== undefined;
+  if (!known) known = (await store.getJson(validatedDefinitionKey(hex)).catch(() => undefined)) !== undefined;
   if (known) {
     validated.add(hex);
     return { stateMachine, validation: Promise.resolve() };
   }
   const validation = validateAsync(StateMachine, definition).then(async () => {
     validated.add(hex);
-    await store.putJson(markerKey(hex), { validator: VALIDATOR, validatedAt: new Date().toISOString() });
+    await store.putJson(validatedDefinitionKey(hex), { validator: VALIDATOR, validatedAt: new Date().toISOString() });
   });
   validation.catch(() => undefined); // observed by the engine
   return { stateMachine, validation };

@@ -2,30 +2,8 @@
  * Types of the local engine: run options, the run handle, the run document and progress events.
  */
 import type { ParameterValue, PipelineIR } from '../ir/types';
-import type { ArtifactRef, ArtifactStore, Hash } from '../store/types';
-
-/** What happened to one step in a run. */
-export type StepStatus = 'ran' | 'reused' | 'failed' | 'skipped';
-
-/** The state of a run as a whole. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-/** One step's result within a run document. */
-export interface StepResult {
-  readonly status: StepStatus;
-  /** @default - none: the step never reached its cache lookup */
-  readonly cacheKey?: Hash;
-  /** Wall time of the step's execution (ran or failed) or of its lookup (reused). @default - none */
-  readonly durationMs?: number;
-  /** Output name → artifact. @default - none (failed or skipped) */
-  readonly outputs?: Readonly<Record<string, ArtifactRef>>;
-  /** Metric name → last value logged. @default - none */
-  readonly metrics?: Readonly<Record<string, number>>;
-  /** Time the reused record originally took, i.e. time saved by reusing it. @default - none */
-  readonly savedMs?: number;
-  /** Why the step failed. @default - none */
-  readonly error?: string;
-}
+import type { RunStatus, FinishedStepResult } from '../protocol';
+import type { ArtifactStore, Hash } from '../store';
 
 /** The document of one run, stored at `runs/<runId>.json` (also what `run --json` and `show --json` print). */
 export interface RunDocument {
@@ -39,7 +17,7 @@ export interface RunDocument {
   /** Wall time of the run (0 while it is running). */
   readonly durationMs: number;
   /** Step name → result (a running run lists no steps). */
-  readonly steps: Readonly<Record<string, StepResult>>;
+  readonly steps: Readonly<Record<string, FinishedStepResult>>;
   /** Location of the store the run used. */
   readonly store: string;
   /** Hash of the pipeline manifest the run executed. */
@@ -61,7 +39,7 @@ export type EngineEvent =
   | { readonly type: 'step-started'; readonly step: string; readonly attempt: number }
   | { readonly type: 'step-output'; readonly step: string; readonly stream: 'stdout' | 'stderr'; readonly text: string }
   | { readonly type: 'step-retrying'; readonly step: string; readonly attempt: number; readonly error: string }
-  | { readonly type: 'step-finished'; readonly step: string; readonly result: StepResult }
+  | { readonly type: 'step-finished'; readonly step: string; readonly result: FinishedStepResult }
   | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'run-finished'; readonly document: RunDocument };
 

@@ -5,9 +5,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DefinitionError } from '../errors';
 import type { PipelineIR, StepIR } from '../ir/types';
-import { canonicalJson } from '../store';
-import type { ArtifactRef, ArtifactStore, Hash } from '../store/types';
-import type { ManifestInput, ManifestStep, PipelineManifest } from './types';
+import type { ManifestInput, ManifestStep, PipelineManifest } from '../protocol';
+import { canonicalJson, type ArtifactRef, type ArtifactStore, type Hash } from '../store';
 
 /** Options for `buildManifest`. */
 export interface BuildManifestOptions {

@@ -7,8 +7,7 @@
  * if (r.run) await runJob({ store, job: r.job! });
  * ```
  */
-export * from './cache-key';
 export * from './key-resolver';
 export * from './lookup-handler';
-export * from './explain';
+export * from './explain-keys';
 export * from './tree-diff';

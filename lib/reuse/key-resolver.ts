@@ -3,9 +3,8 @@
  */
 import { RunFailedError, UsageError } from '../errors';
 import type { ParameterValue } from '../ir/types';
-import type { ManifestStep, PipelineManifest } from '../manifest/types';
-import type { ArtifactRef, ArtifactStore, CacheKeyDocument, Hash } from '../store/types';
-import { cacheKey } from './cache-key';
+import { cacheKey, readStepRecord, type CacheKeyDocument, type ManifestStep, type PipelineManifest } from '../protocol';
+import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 
 /** Turns an external `uri:` input into content in the store (e.g. by copying the object); returns its reference. */
 export type UriResolver = (uri: string, step: string, input: string) => Promise<ArtifactRef>;
@@ -118,7 +117,7 @@ export class KeyResolver {
     const memo = `${step}\n${key}`;
     let p = this.outputs.get(memo);
     if (!p) {
-      p = this.opts.store.getRecord(key).then((record) => {
+      p = readStepRecord(this.opts.store, key).then((record) => {
         if (!record) {
           throw new RunFailedError(
             `Step '${consumer}' needs the outputs of step '${step}', but the store (${this.opts.store.location}) has no record of ` +

@@ -2,10 +2,22 @@
  * The lookup handler: the first task of every step, shared by the local engine and the cloud Lambda.
  */
 import { IntegrityError, NotFoundError } from '../errors';
-import type { JobSpec, LookupRequest, LookupResult, PipelineManifest, StepRunDocument } from '../manifest/types';
-import { canonicalJson } from '../store';
-import type { ArtifactStore, Hash, StepRecord } from '../store/types';
-import { KeyResolver, type UriResolver } from './key-resolver';
+import {
+  decodeLookupRequest,
+  loadManifest,
+  readStepRecord,
+  runKey,
+  stepFailedCause,
+  type JobSpec,
+  type LookupCall,
+  type LookupRequest,
+  type LookupResult,
+  type PipelineManifest,
+  type StepRecord,
+  type StepRunDocument,
+} from '../protocol';
+import { canonicalJson, type ArtifactStore, type Hash } from '../store';
+import { KeyResolver, type ResolvedKey, type UriResolver } from './key-resolver';
 
 /** An event the handler reports after each lookup. */
 export interface LookupEvent {
@@ -41,12 +53,6 @@ export type LookupHandler = (req: LookupRequest) => Promise<LookupResult>;
 /** Executions whose key memo is kept (a long-lived Lambda sees many). */
 const MAX_EXECUTIONS = 64;
 
-/** The run id of an execution: the last `:`-separated segment of its id. */
-export function runIdOf(executionId: string): string {
-  const parts = executionId.split(':');
-  return parts[parts.length - 1];
-}
-
 /**
  * Creates the handler that computes a step's cache key and decides between reuse and a run.
  *
@@ -54,103 +60,106 @@ export function runIdOf(executionId: string): string {
  * the runner executes.
  */
 export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
-  const { store } = deps;
-  const verifyOutputs = deps.verifyOutputs ?? true;
-  const manifests = new Map<Hash, Promise<PipelineManifest>>();
-  const executions = new Map<string, KeyResolver>();
-
-  const loadManifest = (hash: Hash): Promise<PipelineManifest> => {
-    let p = manifests.get(hash);
-    if (!p) {
-      p = store.getBytes(hash).then(
-        (bytes) => JSON.parse(bytes.toString('utf8')) as PipelineManifest,
-        (err: unknown) => {
-          if (err instanceof NotFoundError) {
-            throw new NotFoundError(`Manifest ${hash} is not in the store (${store.location}); build it with buildManifest first.`);
-          }
-          throw err;
-        },
-      );
-      manifests.set(hash, p);
-      p.catch(() => manifests.delete(hash));
-    }
-    return p;
+  const resolvers = new ResolverCache(deps);
+  return async (req: LookupRequest): Promise<LookupResult> => {
+    const call = decodeLookupRequest(req);
+    const resolver = await resolvers.forCall(call);
+    const resolved = await resolver.resolve(call.step);
+    const step = resolver.manifest.steps[call.step];
+    const record = step.cache && !call.noCache ? await usableRecord(deps, call.step, resolved.key) : undefined;
+    const result = record
+      ? await reuse(deps.store, call, resolved.key, record)
+      : await prepareRun(deps.store, call, resolver.manifest, resolved);
+    deps.onEvent?.({ type: 'lookup', step: call.step, key: resolved.key, hit: !result.run, runId: call.runId });
+    return result;
   };
+}
 
-  const resolverFor = async (req: LookupRequest): Promise<KeyResolver> => {
-    const id = `${req.i.x}\n${req.i.m}`;
-    let r = executions.get(id);
+/** One `KeyResolver` per execution (and manifest), the latest `MAX_EXECUTIONS` kept; manifests read once. */
+class ResolverCache {
+  private readonly manifests = new Map<Hash, Promise<PipelineManifest>>();
+  private readonly executions = new Map<string, KeyResolver>();
+
+  constructor(private readonly deps: LookupHandlerDeps) {}
+
+  public async forCall(call: LookupCall): Promise<KeyResolver> {
+    const id = `${call.executionId}\n${call.manifest}`;
+    let r = this.executions.get(id);
     if (!r) {
-      const manifest = await loadManifest(req.i.m);
-      r = executions.get(id);
+      const manifest = await this.manifest(call.manifest);
+      r = this.executions.get(id);
       if (!r) {
-        r = new KeyResolver({ store, manifest, params: req.i.p, resolveUri: deps.resolveUri });
-        executions.set(id, r);
-        if (executions.size > MAX_EXECUTIONS) executions.delete(executions.keys().next().value as string);
+        r = new KeyResolver({ store: this.deps.store, manifest, params: call.parameters, resolveUri: this.deps.resolveUri });
+        this.executions.set(id, r);
+        if (this.executions.size > MAX_EXECUTIONS) this.executions.delete(this.executions.keys().next().value as string);
       }
     }
     return r;
-  };
+  }
 
-  return async (req: LookupRequest): Promise<LookupResult> => {
-    const resolver = await resolverFor(req);
-    const manifest = resolver.manifest;
-    const name = req.s;
-    const { key, doc } = await resolver.resolve(name);
-    const step = manifest.steps[name];
-    const runId = runIdOf(req.i.x);
-    const fail = `Step '${name}' failed`;
-
-    if (step.cache && !req.i.n) {
-      let record: StepRecord | undefined;
-      let usable = false;
-      try {
-        record = await store.getRecord(key);
-        usable = record !== undefined;
-        if (record && verifyOutputs) {
-          for (const ref of Object.values(record.outputs)) await store.verify(ref);
-        }
-      } catch (err) {
-        if (!(err instanceof IntegrityError) && !(err instanceof NotFoundError)) throw err;
-        usable = false;
-        deps.onWarning?.(`Step '${name}': the stored record ${key} or its outputs are damaged (${(err as Error).message}); re-running the step.`);
-      }
-      if (record && usable) {
-        const runDoc: StepRunDocument = {
-          step: name,
-          status: 'reused',
-          cacheKey: key,
-          outputs: record.outputs,
-          metrics: record.metrics,
-          durationMs: 0,
-          savedMs: record.durationMs,
-          recordRunId: record.runId,
-          stdout: record.stdout,
-          stderr: record.stderr,
-        };
-        await store.putJson(`runs/${runId}/${name}.json`, runDoc);
-        deps.onEvent?.({ type: 'lookup', step: name, key, hit: true, runId });
-        return { step: name, key, run: false, outputs: record.outputs, fail };
-      }
+  private manifest(hash: Hash): Promise<PipelineManifest> {
+    let p = this.manifests.get(hash);
+    if (!p) {
+      p = loadManifest(this.deps.store, hash);
+      this.manifests.set(hash, p);
+      p.catch(() => this.manifests.delete(hash));
     }
+    return p;
+  }
+}
 
-    const job: JobSpec = {
-      v: 1,
-      pipeline: manifest.pipeline,
-      runId,
-      step: name,
-      key,
-      keyDocument: doc,
-      code: step.code,
-      command: step.command,
-      env: step.env,
-      inputs: doc.inputs,
-      params: doc.params,
-      outputs: step.outputs,
-      gpus: step.compute.gpus,
-    };
-    const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
-    deps.onEvent?.({ type: 'lookup', step: name, key, hit: false, runId });
-    return { step: name, key, run: true, job: jobHash, fail };
+/** The record of `key` when it is present and (if asked) its outputs intact; a damaged one is reported and skipped. */
+async function usableRecord(deps: LookupHandlerDeps, step: string, key: Hash): Promise<StepRecord | undefined> {
+  try {
+    const record = await readStepRecord(deps.store, key);
+    if (record && (deps.verifyOutputs ?? true)) {
+      for (const ref of Object.values(record.outputs)) await deps.store.verify(ref);
+    }
+    return record;
+  } catch (err) {
+    if (!(err instanceof IntegrityError) && !(err instanceof NotFoundError)) throw err;
+    deps.onWarning?.(`Step '${step}': the stored record ${key} or its outputs are damaged (${(err as Error).message}); re-running the step.`);
+    return undefined;
+  }
+}
+
+/** Reuses a record: writes the step's run document with status `reused`. */
+async function reuse(store: ArtifactStore, call: LookupCall, key: Hash, record: StepRecord): Promise<LookupResult> {
+  const runDoc: StepRunDocument = {
+    step: call.step,
+    status: 'reused',
+    cacheKey: key,
+    outputs: record.outputs,
+    metrics: record.metrics,
+    durationMs: 0,
+    savedMs: record.durationMs,
+    recordRunId: record.runId,
+    stdout: record.stdout,
+    stderr: record.stderr,
   };
+  await store.putJson(runKey(call.runId, call.step), runDoc);
+  return { step: call.step, key, run: false, outputs: record.outputs, fail: stepFailedCause(call.step) };
+}
+
+/** Stores the JobSpec the runner will execute. */
+async function prepareRun(store: ArtifactStore, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
+  const step = manifest.steps[call.step];
+  const { key, doc } = resolved;
+  const job: JobSpec = {
+    v: 1,
+    pipeline: manifest.pipeline,
+    runId: call.runId,
+    step: call.step,
+    key,
+    keyDocument: doc,
+    code: step.code,
+    command: step.command,
+    env: step.env,
+    inputs: doc.inputs,
+    params: doc.params,
+    outputs: step.outputs,
+    gpus: step.compute.gpus,
+  };
+  const jobHash = await store.putBytes(Buffer.from(canonicalJson(job), 'utf8'));
+  return { step: call.step, key, run: true, job: jobHash, fail: stepFailedCause(call.step) };
 }

@@ -1,7 +1,7 @@
 /**
  * Names the files that differ between two stored trees (for `explain`).
  */
-import type { ArtifactRef, ArtifactStore, Hash, TreeEntry, TreeManifest } from '../store/types';
+import { decodeTreeListing, type ArtifactRef, type ArtifactStore, type Hash, type TreeEntry } from '../store';
 
 /** One path that differs between two trees. */
 export interface TreeChange {
@@ -23,8 +23,8 @@ function treeHash(ref: ArtifactRef): Hash {
 }
 
 async function readTree(store: ArtifactStore, hash: Hash): Promise<Map<string, TreeEntry>> {
-  const manifest = JSON.parse((await store.getBytes(hash)).toString('utf8')) as TreeManifest;
-  return new Map(manifest.entries.map((e) => [e.name, e]));
+  const listing = decodeTreeListing(await store.getBytes(hash), hash, store.location);
+  return new Map(listing.entries.map((e) => [e.name, e]));
 }
 
 async function listAll(store: ArtifactStore, entry: TreeEntry, path: string, change: TreeChange['change'], out: TreeChange[]): Promise<void> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors';
 import type { ParameterValue } from '../ir/types';
 import { envSuffix } from '../ir/names';
-import type { JobSpec } from '../manifest/types';
+import type { JobSpec } from '../protocol';
 import type { StepDirLayout } from './layout';
 
 export { envSuffix } from '../ir/names';

@@ -9,7 +9,6 @@
 export * from './layout';
 export * from './env';
 export * from './step-script';
-export * from './job-spec';
 export * from './metrics';
 export * from './stage-in';
 export * from './stage-out';

@@ -13,8 +13,7 @@
 import { chmod, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeFor, UsageError } from '../errors';
-import { isHash, openStore } from '../store';
-import type { ArtifactStore, Hash } from '../store/types';
+import { isHash, openStore, type ArtifactStore, type Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { runJob } from './run-job';
 import { stageIn } from './stage-in';

@@ -1,7 +1,7 @@
 /**
  * Parses the `$PW_METRICS` file a step appended JSON lines to.
  */
-import type { Metric } from '../store/types';
+import type { Metric } from '../protocol';
 
 /** Metrics found, and a warning for each line that was not one. */
 export interface ParsedMetrics {

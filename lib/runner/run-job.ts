@@ -7,8 +7,8 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import type { StepRunDocument } from '../manifest/types';
-import type { ArtifactStore, Hash, StepRecord } from '../store/types';
+import { runKey, type StepRecord, type StepRunDocument } from '../protocol';
+import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { guardProcessGroup } from './private/guard';
 import { stageIn } from './stage-in';
@@ -151,7 +151,7 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
         error: message,
         exitCode: outcome.exitCode,
       };
-      await store.putJson(`runs/${spec.runId}/${spec.step}.json`, doc).catch(() => undefined);
+      await store.putJson(runKey(spec.runId, spec.step), doc).catch(() => undefined);
       throw new RunFailedError(message, spec.step);
     };
 

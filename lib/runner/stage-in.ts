@@ -3,10 +3,9 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobSpec } from '../manifest/types';
-import type { ArtifactStore, Hash } from '../store/types';
+import { loadJobSpec, type JobSpec } from '../protocol';
+import type { ArtifactStore, Hash } from '../store';
 import { contractEnv } from './env';
-import { loadJobSpec } from './job-spec';
 import { stepDirLayout } from './layout';
 import { renderStepScript } from './step-script';
 

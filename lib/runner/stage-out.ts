@@ -4,15 +4,14 @@
 import { access, appendFile, lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import type { JobSpec, StepRunDocument } from '../manifest/types';
-import type { ArtifactRef, ArtifactStore, Hash, Metric, StepRecord } from '../store/types';
+import { loadJobSpec, runKey, writeStepRecord, type JobSpec, type Metric, type StepRecord, type StepRunDocument } from '../protocol';
+import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 import { envSuffix } from './env';
-import { loadJobSpec } from './job-spec';
 import { type StepDirLayout, stepDirLayout } from './layout';
 import { parseMetrics } from './metrics';
 
 /** How the step's command ended. */
-export interface StepResult {
+export interface CommandOutcome {
   /** The command's exit status (stage-out refuses anything but 0). */
   readonly exitCode: number;
   /** When the command started (ISO 8601). */
@@ -84,7 +83,7 @@ export async function irregularOutputs(spec: JobSpec, layout: StepDirLayout): Pr
  *
  * Throws RunFailedError (and writes nothing) when the exit status is not 0 or a declared output is missing.
  */
-export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string, result: StepResult): Promise<StepRecord> {
+export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string, result: CommandOutcome): Promise<StepRecord> {
   const spec = result.spec ?? (await loadJobSpec(store, jobHash));
   const layout = stepDirLayout(dir);
   if (result.exitCode !== 0) {
@@ -141,6 +140,6 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
     exitCode: 0,
   };
   // The record needs only the blobs above; the run document is informational, so both are written at once.
-  await Promise.all([store.putRecord(record), store.putJson(`runs/${spec.runId}/${spec.step}.json`, runDoc)]);
+  await Promise.all([writeStepRecord(store, record), store.putJson(runKey(spec.runId, spec.step), runDoc)]);
   return record;
 }

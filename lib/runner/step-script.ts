@@ -2,7 +2,7 @@
  * The POSIX sh wrapper that runs a staged step inside any image (`/bin/sh /pw/step.sh`).
  */
 import { UsageError } from '../errors';
-import type { JobSpec } from '../manifest/types';
+import type { JobSpec } from '../protocol';
 import type { StepDirLayout } from './layout';
 
 /** Quotes a string for POSIX sh (single quotes; embedded ones as `'\''`). */

@@ -1,9 +1,9 @@
 /**
  * Generates the JSON Schema of spec v1 (`schema/pipeline.schema.json`) from the field table.
  */
-import type { Field } from './fields';
+import type { Field } from './field-description';
 import { ENV_NAME_PATTERN, RESERVED_ENV_PREFIX } from './names';
-import { PIPELINE_FIELD } from './spec-fields';
+import { PIPELINE_FIELD } from './field-table';
 import { MIN_TIMEOUT_SECONDS } from './duration';
 
 /** The `$id` of the committed schema. */

@@ -5,7 +5,7 @@
  * that are wrong, so the cross-reference checks that follow never trip over a wrong type twice.
  */
 import { DURATION_SYNTAX, MIN_TIMEOUT_SECONDS, parseDuration } from './duration';
-import type { Field } from './fields';
+import type { Field } from './field-description';
 import { ENV_NAME_PATTERN, RESERVED_ENV_PREFIX, envSuffix, envSuffixClashes, nameProblem } from './names';
 import { joinPath } from './path';
 import { didYouMean } from './suggest';

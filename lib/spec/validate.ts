@@ -20,7 +20,7 @@ import { parameterValueProblem } from './parameters';
 import { isInside, treeProblems } from './file-checks';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
-import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './spec-fields';
+import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
 

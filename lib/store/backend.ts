@@ -1,7 +1,7 @@
 /**
  * The small storage interface under the content-addressed store: plain keyed objects.
  *
- * Everything content-addressed (hashing, verification, tree manifests, records) lives above it in
+ * Everything content-addressed (hashing, verification, tree listings) lives above it in
  * `CasStore`, so the filesystem and S3 backends share that logic and only move bytes.
  */
 import type { Readable } from 'node:stream';

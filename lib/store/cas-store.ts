@@ -1,15 +1,13 @@
 /**
- * The content-addressed store: blobs, Merkle trees, step records and JSON documents over any backend.
+ * The content-addressed store: blobs, Merkle trees and JSON documents over any backend.
  *
  * Every guarantee of the store lives here, once, for the filesystem and S3 alike:
  * - blobs are named by the SHA-256 of their bytes and written only when absent (immutable, deduplicated);
- * - directories are stored as tree manifests (see tree.ts); symbolic links inside a directory are
+ * - directories are stored as tree listings (see tree.ts); symbolic links inside a directory are
  *   rejected with an error naming them (a top-level path that is a link is followed, like `cp -r`);
  * - every read re-hashes what it got: a mismatch throws IntegrityError and moves the corrupt object
  *   to `quarantine/` (kept for inspection, never deleted) so that the next write of the same content
  *   restores the blob;
- * - a record is accepted only when every blob it names is present, and returned only while they still
- *   are, so a record never points at missing data.
  *
  * A file reference carries no mode, so a file materialized on its own is 0o644 (modes live in trees).
  * A file must not change while it is being stored; if it does, the blob's bytes will not match its
@@ -24,11 +22,11 @@ import { pipeline } from 'node:stream/promises';
 import { IntegrityError, NotFoundError, UsageError } from '../errors';
 import type { StoreBackend } from './backend';
 import { hashBytes, hashFile, HashingStream, isArtifactRef, isHash, isTreeRef, refHash } from './hash';
-import { blobKey, checkKey, checkPrefix, recordKey } from './layout';
+import { blobKey, checkKey, checkPrefix } from './layout';
 import { createLimiter } from './private/limit';
 import { isStoreDir } from './private/store-dir';
-import { decodeTreeManifest, encodeTreeManifest, EXECUTABLE_MODE, fileModeOf, makeTreeManifest, REGULAR_MODE } from './tree';
-import type { ArtifactRef, ArtifactStore, Hash, PutOptions, StepRecord, TreeEntry, TreeManifest } from './types';
+import { decodeTreeListing, encodeTreeListing, EXECUTABLE_MODE, fileModeOf, makeTreeListing, REGULAR_MODE } from './tree';
+import type { ArtifactRef, ArtifactStore, Hash, PutOptions, TreeEntry, TreeListing } from './types';
 
 /** Tuning of a CasStore. */
 export interface CasStoreOptions {
@@ -106,48 +104,11 @@ export class CasStore implements ArtifactStore {
     await this.verifyRef(ref, ref, '');
   }
 
-  /** Reads and checks a tree manifest by its hash or `tree:` reference. */
-  public async getTree(ref: Hash | ArtifactRef): Promise<TreeManifest> {
+  /** Reads and checks a tree listing by its hash or `tree:` reference. */
+  public async getTree(ref: Hash | ArtifactRef): Promise<TreeListing> {
     const hash = refHash(ref);
     checkHash(hash, 'getTree');
-    return decodeTreeManifest(await this.getBytes(hash), hash, this.backend.where(blobKey(hash)));
-  }
-
-  public async getRecord(key: Hash): Promise<StepRecord | undefined> {
-    checkHash(key, 'getRecord');
-    const bytes = await this.backend.getBytes(recordKey(key));
-    if (bytes === undefined) return undefined;
-    let record: StepRecord;
-    try {
-      record = JSON.parse(bytes.toString('utf8')) as StepRecord;
-    } catch {
-      return undefined; // Unreadable: treated as absent, so the step re-runs and rewrites it.
-    }
-    if (!isRecordShape(record) || record.key !== key) return undefined;
-    const present = await Promise.all(recordBlobs(record).map(([, hash]) => this.has(hash)));
-    return present.every(Boolean) ? record : undefined;
-  }
-
-  public async putRecord(record: StepRecord): Promise<void> {
-    checkHash(record.key, 'putRecord');
-    if (!isRecordShape(record)) {
-      throw new UsageError(
-        `putRecord: the record for ${record.key} is malformed: expected v 1, outputs of artifact references and ` +
-          'stdout/stderr blob hashes (see StepRecord in lib/store/types.ts).',
-      );
-    }
-    const names = recordBlobs(record);
-    const present = await Promise.all(names.map(([, hash]) => this.has(hash)));
-    const missing = names.filter((_, i) => !present[i]);
-    if (missing.length > 0) {
-      throw new IntegrityError(
-        `Refusing to write the record ${record.key} (step ${record.step}) to store ${this.location}: it names data ` +
-          `that is not in the store: ${missing.map(([what, hash]) => `${what} ${hash}`).join(', ')}. ` +
-          'Store every output and log first (putPath/putBytes), then write the record.',
-        missing[0][1],
-      );
-    }
-    await this.backend.putBytes(recordKey(record.key), Buffer.from(`${JSON.stringify(record)}\n`), 'replace');
+    return decodeTreeListing(await this.getBytes(hash), hash, this.backend.where(blobKey(hash)));
   }
 
   public async getJson<T>(key: string): Promise<T | undefined> {
@@ -228,17 +189,17 @@ export class CasStore implements ArtifactStore {
         });
       }),
     );
-    const bytes = encodeTreeManifest(makeTreeManifest(entries));
+    const bytes = encodeTreeListing(makeTreeListing(entries));
     const hash = hashBytes(bytes);
     await this.putBlob(hash, bytes);
     return hash;
   }
 
   private async materializeTree(hash: Hash, dest: string): Promise<void> {
-    const manifest = await this.getTree(hash);
+    const listing = await this.getTree(hash);
     await mkdir(dest, { recursive: true });
     await Promise.all(
-      manifest.entries.map((e) =>
+      listing.entries.map((e) =>
         e.type === 'tree'
           ? this.materializeTree(e.hash, join(dest, e.name))
           : this.limit(() => this.materializeFile(e.hash, join(dest, e.name), e.mode, e.size)),
@@ -281,14 +242,14 @@ export class CasStore implements ArtifactStore {
     const hash = refHash(ref);
     const inside = path === '' ? '' : ` (${path} in ${root})`;
     if (isTreeRef(ref)) {
-      let manifest: TreeManifest;
+      let listing: TreeListing;
       try {
-        manifest = await this.getTree(hash);
+        listing = await this.getTree(hash);
       } catch (err) {
         throw this.asIntegrity(err, hash, inside);
       }
       await Promise.all(
-        manifest.entries.map((e) => {
+        listing.entries.map((e) => {
           const child = path === '' ? e.name : `${path}/${e.name}`;
           return e.type === 'tree'
             ? this.verifyRef(`tree:${e.hash}`, root, child)
@@ -353,26 +314,4 @@ function checkRef(ref: unknown, op: string): asserts ref is ArtifactRef {
       `${op}: expected an artifact reference (sha256:<hex> for a file, tree:sha256:<hex> for a directory), received ${JSON.stringify(ref)}.`,
     );
   }
-}
-
-function isRecordShape(r: StepRecord): boolean {
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    r.v === 1 &&
-    isHash(r.stdout) &&
-    isHash(r.stderr) &&
-    typeof r.outputs === 'object' &&
-    r.outputs !== null &&
-    Object.values(r.outputs).every(isArtifactRef)
-  );
-}
-
-/** The blobs a record names, as [what, hash] pairs (a tree output names its manifest blob). */
-function recordBlobs(record: StepRecord): Array<[string, Hash]> {
-  return [
-    ...Object.entries(record.outputs).map(([name, ref]): [string, Hash] => [`output ${name}`, refHash(ref)]),
-    ['stdout', record.stdout],
-    ['stderr', record.stderr],
-  ];
 }

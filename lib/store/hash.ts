@@ -29,7 +29,7 @@ export function isTreeRef(ref: ArtifactRef): ref is `tree:${Hash}` {
   return ref.startsWith('tree:');
 }
 
-/** The blob hash a reference points at (the tree manifest's hash for a tree). */
+/** The blob hash a reference points at (the tree listing's hash for a tree). */
 export function refHash(ref: ArtifactRef): Hash {
   return (isTreeRef(ref) ? ref.slice(5) : ref) as Hash;
 }

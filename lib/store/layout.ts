@@ -1,5 +1,5 @@
 /**
- * Where things live in a store, relative to its root directory or bucket prefix (see types.ts).
+ * Where the store's own objects live, relative to its root directory or bucket prefix (see types.ts).
  */
 import { UsageError } from '../errors';
 import { hexOf } from './hash';
@@ -10,9 +10,9 @@ export function blobKey(hash: Hash): string {
   return `cas/sha256/${hexOf(hash)}`;
 }
 
-/** The key of the step record for a cache key: `records/<hex>.json`. */
-export function recordKey(key: Hash): string {
-  return `records/${hexOf(key)}.json`;
+/** The key of the memo of an `s3://` listing (by the hash of the listing): `uris/<hex>.json`. */
+export function uriListingKey(listing: Hash): string {
+  return `uris/${hexOf(listing)}.json`;
 }
 
 /** The prefix under which corrupt objects are moved aside. */

@@ -16,6 +16,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError, UsageError } from '../errors';
 import { canonicalJson } from './canonical-json';
 import { hashBytes, refHash } from './hash';
+import { uriListingKey } from './layout';
 import { createS3Client } from './s3-backend';
 import type { ArtifactRef, ArtifactStore } from './types';
 
@@ -100,7 +101,7 @@ export function createS3UriResolver(
     if (listing.length === 0) {
       throw new NotFoundError(`${where}: ${uri} names no object and no objects under it; upload the data or fix the uri.`);
     }
-    const memoKey = `uris/${hashBytes(canonicalJson({ v: 1, bucket, listing })).slice('sha256:'.length)}.json`;
+    const memoKey = uriListingKey(hashBytes(canonicalJson({ v: 1, bucket, listing })));
     const memo = await store.getJson<{ ref: ArtifactRef }>(memoKey).catch(() => undefined);
     if (memo && (await store.has(refHash(memo.ref)))) return memo.ref;
 

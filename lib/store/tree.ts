@@ -1,13 +1,13 @@
 /**
- * Tree manifests: the canonical description of a directory (sorted entries with mode and hash).
+ * Tree listings: the canonical description of a directory (sorted entries with mode and hash).
  *
- * A manifest is stored as a canonical-JSON blob, so its hash identifies the whole directory and an
+ * A listing is stored as a canonical-JSON blob, so its hash identifies the whole directory and an
  * unchanged file inside a changed directory keeps its blob.
  */
 import { IntegrityError } from '../errors';
 import { canonicalJson } from './canonical-json';
 import { isHash } from './hash';
-import type { Hash, TreeEntry, TreeManifest } from './types';
+import type { Hash, TreeEntry, TreeListing } from './types';
 
 /** Mode recorded for executable files and for trees. */
 export const EXECUTABLE_MODE = 0o755;
@@ -19,27 +19,27 @@ export function fileModeOf(statMode: number): number {
   return statMode & 0o111 ? EXECUTABLE_MODE : REGULAR_MODE;
 }
 
-/** Builds a manifest from entries in any order (sorts them by name, code-unit order). */
-export function makeTreeManifest(entries: readonly TreeEntry[]): TreeManifest {
+/** Builds a listing from entries in any order (sorts them by name, code-unit order). */
+export function makeTreeListing(entries: readonly TreeEntry[]): TreeListing {
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { type: 'tree', entries: sorted };
 }
 
-/** The canonical bytes of a manifest (the ones its hash is taken of). */
-export function encodeTreeManifest(manifest: TreeManifest): Buffer {
-  return Buffer.from(canonicalJson(manifest), 'utf8');
+/** The canonical bytes of a listing (the ones its hash is taken of). */
+export function encodeTreeListing(listing: TreeListing): Buffer {
+  return Buffer.from(canonicalJson(listing), 'utf8');
 }
 
 /**
- * Parses and checks a manifest blob's bytes; throws IntegrityError if they are not a valid manifest.
+ * Parses and checks a listing blob's bytes; throws IntegrityError if they are not a valid listing.
  *
  * Entry names are checked to be single path segments, so materializing can never write outside its
- * destination, whatever the manifest says.
+ * destination, whatever the listing says.
  */
-export function decodeTreeManifest(bytes: Buffer, hash: Hash, where: string): TreeManifest {
+export function decodeTreeListing(bytes: Buffer, hash: Hash, where: string): TreeListing {
   const fail = (why: string): never => {
     throw new IntegrityError(
-      `Tree manifest ${hash} at ${where} is not a valid tree manifest: ${why}. ` +
+      `Tree listing ${hash} at ${where} is not a valid tree listing: ${why}. ` +
         'Expected {"type":"tree","entries":[{name,type,mode,hash,size?}...]} sorted by name; ' +
         're-store the directory (re-run the step that produced it).',
       hash,
@@ -72,5 +72,5 @@ export function decodeTreeManifest(bytes: Buffer, hash: Hash, where: string): Tr
       fail(`${at}.size ${String(e.size)} is not a byte count`);
     }
   }
-  return doc as TreeManifest;
+  return doc as TreeListing;
 }

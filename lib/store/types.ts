@@ -1,16 +1,15 @@
 /**
- * The artifact store: content-addressed blobs and trees, step records and run documents.
+ * The artifact store: content-addressed blobs and trees, plus small JSON documents beside them.
  *
  * One interface, two implementations (filesystem and S3) that share every line of logic above the
- * backend (hashing, tree manifests, verification); the local engine, the Lambda handlers and the Batch
- * runner all use it.
+ * backend (hashing, tree listings, verification). The store knows no pipeline types: the documents a run
+ * writes (records, run documents) and their keys are lib/protocol's.
  *
  * Layout (identical on disk and in S3, relative to the store root or bucket prefix):
- * - `cas/sha256/<hex>`        immutable blobs (file contents and tree manifests), named by SHA-256
- * - `records/<hex>.json`      the step record for cache key `sha256:<hex>` (written last, atomically)
- * - `runs/<runId>.json`       a run document (local engine; see lib/engine)
- * - `runs/<runId>/<step>.json` one step's result within a run (written by lookup or the runner)
- * - `uris/<hex>.json`         which content a listing of a `uri:` input (keys, ETags, sizes) produced
+ * - `cas/sha256/<hex>`        immutable blobs (file contents and tree listings), named by SHA-256
+ * - `uris/<hex>.json`         which content a listing of an `s3://` location (keys, ETags, sizes) produced
+ * - `quarantine/…`            corrupt objects moved aside
+ * - anything else             JSON documents written with `putJson` (see lib/protocol/store-keys.ts)
  */
 
 /** A content hash: `sha256:<64 lowercase hex>`. */
@@ -18,69 +17,26 @@ export type Hash = `sha256:${string}`;
 
 /**
  * A reference to an artifact: a file is its blob hash (`sha256:…`), a directory is its tree
- * manifest's hash prefixed with `tree:` (`tree:sha256:…`).
+ * listing's hash prefixed with `tree:` (`tree:sha256:…`).
  */
 export type ArtifactRef = Hash | `tree:${Hash}`;
 
-/** One entry of a tree manifest. */
+/** One entry of a tree listing. */
 export interface TreeEntry {
   readonly name: string;
   readonly type: 'file' | 'tree';
   /** `0o755` for executables, else `0o644`; trees are always `0o755`. */
   readonly mode: number;
-  /** Blob hash (file) or tree manifest hash (tree). */
+  /** Blob hash (file) or tree listing hash (tree). */
   readonly hash: Hash;
   /** Bytes (files only). */
   readonly size?: number;
 }
 
-/** A directory's canonical manifest (entries sorted by name, stored as canonical JSON in `cas/`). */
-export interface TreeManifest {
+/** A directory's canonical listing (entries sorted by name, stored as canonical JSON in `cas/`). */
+export interface TreeListing {
   readonly type: 'tree';
   readonly entries: readonly TreeEntry[];
-}
-
-/** One metric a step logged (a line of `$PW_METRICS`). */
-export interface Metric {
-  readonly name: string;
-  readonly value: number;
-  /** @default - none */
-  readonly step?: number;
-}
-
-/** The components that made a step's cache key (see docs/compiler.md: the key is the SHA-256 of this, canonical). */
-export interface CacheKeyDocument {
-  readonly v: 1;
-  readonly code: ArtifactRef | null;
-  readonly command: readonly string[];
-  readonly image: string;
-  readonly env: Readonly<Record<string, string>>;
-  /** Input name → content reference of what the step received. */
-  readonly inputs: Readonly<Record<string, ArtifactRef>>;
-  /** Declared parameter name → value. */
-  readonly params: Readonly<Record<string, string | number | boolean>>;
-  /** Output names, sorted. */
-  readonly outputs: readonly string[];
-  readonly cacheVersion: string | null;
-}
-
-/** What a successful step execution left behind, stored under its cache key. */
-export interface StepRecord {
-  readonly v: 1;
-  /** `sha256:…` of the canonical CacheKeyDocument. */
-  readonly key: Hash;
-  readonly keyDocument: CacheKeyDocument;
-  /** Step and pipeline that produced it (informational: reuse is global to the store). */
-  readonly step: string;
-  readonly pipeline: string;
-  readonly runId: string;
-  readonly outputs: Readonly<Record<string, ArtifactRef>>;
-  readonly metrics: readonly Metric[];
-  /** Blob hashes of the captured streams. */
-  readonly stdout: Hash;
-  readonly stderr: Hash;
-  readonly startedAt: string;
-  readonly durationMs: number;
 }
 
 /** Options for writing a file or directory into the store. */
@@ -107,11 +63,6 @@ export interface ArtifactStore {
   materialize(ref: ArtifactRef, dest: string): Promise<void>;
   /** Checks that an artifact and everything it references are present and intact; throws IntegrityError otherwise. */
   verify(ref: ArtifactRef): Promise<void>;
-
-  /** Reads the step record for a cache key; undefined when there is none (or it names missing data). */
-  getRecord(key: Hash): Promise<StepRecord | undefined>;
-  /** Writes a step record atomically; callers write it only after every blob it names. */
-  putRecord(record: StepRecord): Promise<void>;
 
   /** Reads a small JSON document by store-relative key (e.g. `runs/<id>.json`); undefined when absent. */
   getJson<T>(key: string): Promise<T | undefined>;

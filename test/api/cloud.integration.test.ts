@@ -12,7 +12,7 @@ import { createCloudDeps } from '../../lib/api/cloud-deps';
 import { idempotentRunId } from '../../lib/api/idempotency';
 import { createApiGatewayHandler } from '../../lib/api/lambda';
 import { storeRegistry, type RegistryEntry } from '../../lib/api/registry';
-import type { JobSpec, PipelineManifest, StepRunDocument } from '../../lib/manifest/types';
+import type { JobSpec, PipelineManifest, StepRunDocument } from '../../lib/protocol';
 import { canonicalJson, createFsStore, createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
 import { startS3rver, type S3Server } from '../support/s3-servers';

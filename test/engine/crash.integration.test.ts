@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listRuns } from '../../lib/engine';
 import type { Hash } from '../../lib/store/types';
 import { makeProject, statuses, type Project } from './support';
+import { readStepRecord } from '../../lib/protocol';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');
 
@@ -69,7 +70,7 @@ steps:
     const killed = await p.run(await p.load());
     expect(statuses(killed.doc)).toEqual({ writer: 'failed', reader: 'skipped' });
     expect(killed.doc.steps.writer.error).toMatch(/SIGKILL/);
-    expect(await p.store.getRecord(killed.doc.steps.writer.cacheKey!)).toBeUndefined();
+    expect(await readStepRecord(p.store, killed.doc.steps.writer.cacheKey!)).toBeUndefined();
     expect(await recordCount()).toBe(0);
 
     await rm(join(p.dir, 'kill-me'));

@@ -7,6 +7,7 @@ import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeProject, statuses, stepsWith, type Project } from './support';
+import { readStepRecord } from '../../lib/protocol';
 
 const PIPELINE = `
 name: rules
@@ -191,7 +192,7 @@ steps:
     expect(['ran', 'skipped']).toContain(failed.doc.steps.d.status);
     const bKey = failed.doc.steps.b.cacheKey;
     expect(bKey).toMatch(/^sha256:/);
-    expect(await p.store.getRecord(bKey!)).toBeUndefined();
+    expect(await readStepRecord(p.store, bKey!)).toBeUndefined();
 
     await p.write('b/run.sh', B_SCRIPT);
     const fixed = await p.run(await p.load());

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/errors';
-import type { StepRunDocument } from '../../lib/manifest/types';
+import { readStepRecord, type StepRunDocument } from '../../lib/protocol';
 import type { Hash } from '../../lib/store/types';
 import { makeProject, type Project } from './support';
 
@@ -88,7 +88,7 @@ steps:
     const first = await p.run(ir, { verbose: true });
     expect(first.doc.steps.s.status).toBe('ran');
     expect((await text(first.doc.steps.s.outputs?.len as Hash)).trim()).toBe('12');
-    const record = (await p.store.getRecord(first.doc.steps.s.cacheKey!))!;
+    const record = (await readStepRecord(p.store, first.doc.steps.s.cacheKey!))!;
     expect(await text(record.stdout)).toBe('token is ***\n');
     expect(await text(record.stderr)).toBe('err ***\n');
     const streamed = first.events.filter((e) => e.type === 'step-output').map((e) => (e as { text: string }).text).join('');

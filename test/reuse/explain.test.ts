@@ -2,8 +2,8 @@ import { writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explainKeys, shortRef } from '../../lib/reuse';
-import type { CacheKeyDocument } from '../../lib/store/types';
 import { type Sandbox, sandbox } from './fixtures';
+import { type CacheKeyDocument } from '../../lib/protocol';
 
 let sb: Sandbox;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ParameterValue, PipelineIR, StepIR } from '../../lib/ir/types';
 import { buildManifest } from '../../lib/manifest';
-import type { LookupResult } from '../../lib/manifest/types';
+import type { LookupResult } from '../../lib/protocol';
 import { createLookupHandler, type LookupHandler } from '../../lib/reuse';
 import { createFsStore } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';

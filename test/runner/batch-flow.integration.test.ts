@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest } from '../../lib/manifest';
-import type { StepRunDocument } from '../../lib/manifest/types';
+import { readStepRecord, type StepRunDocument } from '../../lib/protocol';
 import { createLookupHandler } from '../../lib/reuse';
 import { createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
@@ -94,7 +94,7 @@ describe('Batch flow against S3 on loopback', () => {
       expect(r.run).toBe(true);
       const { step: code, log } = await batchJob(r.job!, name);
       expect(code, log).toBe(0);
-      expect(await store.getRecord(r.key)).toBeDefined();
+      expect(await readStepRecord(store, r.key)).toBeDefined();
     }
     const reg = await store.getJson<StepRunDocument>('runs/cloud-1/register.json');
     expect(reg).toMatchObject({ status: 'ran', outputs: { registered: expect.stringMatching(/^sha256:/) } });
@@ -115,6 +115,6 @@ describe('Batch flow against S3 on loopback', () => {
     const failed = await batchJob(r.job!, 'register-strict');
     expect(failed.step).toBe(1);
     expect(failed.log).toMatch(/accuracy 0\.\d+ is below min_accuracy 0\.999/);
-    expect(await store.getRecord(r.key)).toBeUndefined();
+    expect(await readStepRecord(store, r.key)).toBeUndefined();
   });
 });

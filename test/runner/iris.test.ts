@@ -5,9 +5,10 @@ import type { ParameterValue } from '../../lib/ir/types';
 import { buildManifest } from '../../lib/manifest';
 import { createLookupHandler } from '../../lib/reuse';
 import { runJob } from '../../lib/runner';
-import type { Hash, StepRecord } from '../../lib/store/types';
+import type { Hash } from '../../lib/store/types';
 import { type Sandbox, sandbox } from '../reuse/fixtures';
 import { IRIS, irisIR } from './iris-fixture';
+import { readStepRecord, type StepRecord } from '../../lib/protocol';
 
 const DEFAULTS = { learning_rate: 0.5, epochs: 300, min_accuracy: 0.9, split: 'stratified' };
 
@@ -25,7 +26,7 @@ async function execute(runId: string, p: Record<string, ParameterValue>, raw?: s
   for (const name of ['prepare', 'train', 'evaluate', 'register']) {
     const r = await lookup({ s: name, i: { p, n: false, m: hash, x: `exec:${runId}` } });
     if (!r.run) {
-      out[name] = { ran: false, record: await sb.store.getRecord(r.key) };
+      out[name] = { ran: false, record: await readStepRecord(sb.store, r.key) };
       continue;
     }
     try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFailedError } from '../../lib/errors';
 import type { PipelineIR, StepIR } from '../../lib/ir/types';
-import type { StepRunDocument } from '../../lib/manifest/types';
+import { readStepRecord, type StepRunDocument } from '../../lib/protocol';
 import { detectGpus, envSuffix, parseMetrics, runJob, type RunJobOptions } from '../../lib/runner';
 import { lookup, pipeline, type Sandbox, sandbox, step } from '../reuse/fixtures';
 
@@ -110,7 +110,7 @@ describe('runJob: the step contract', () => {
     const stderr = (await sb.store.getBytes(rec.stderr)).toString();
     expect(stderr).toMatch(/^to-stderr\npipewright: metrics line 2 ignored.*\npipewright: metrics line 4 ignored/);
     expect(streamed.join('')).toContain('stdout:to-stdout\n');
-    expect(await sb.store.getRecord(key)).toEqual(rec);
+    expect(await readStepRecord(sb.store, key)).toEqual(rec);
     const doc = await sb.store.getJson<StepRunDocument>('runs/run-1/m.json');
     expect(doc).toMatchObject({ step: 'm', status: 'ran', cacheKey: key, metrics: rec.metrics, stdout: rec.stdout, stderr: rec.stderr });
   });
@@ -138,7 +138,7 @@ describe('runJob: failures write no record', () => {
   it('fails naming a declared output the step did not write', async () => {
     const { key, record } = await run(pipeline([sh('s', 'echo > "$PW_OUTPUT_A"', { outputs: ['a', 'b_2'] })]), 's');
     await expect(record).rejects.toThrow(/Step 's' did not write its declared output 'b_2' \(expected a file or directory at \$PW_OUTPUT_B_2/);
-    expect(await sb.store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(sb.store, key)).toBeUndefined();
     expect(await sb.store.getJson<StepRunDocument>('runs/run-1/s.json')).toMatchObject({ status: 'failed', error: expect.stringMatching(/'b_2'/) });
   });
 
@@ -148,7 +148,7 @@ describe('runJob: failures write no record', () => {
     expect(err).toBeInstanceOf(RunFailedError);
     expect((err as RunFailedError).step).toBe('s');
     expect((err as Error).message).toMatch(/Step 's' failed: exit code 3\n.*last lines of stderr:\n\s+bad things happened/);
-    expect(await sb.store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(sb.store, key)).toBeUndefined();
     const doc = await sb.store.getJson<StepRunDocument>('runs/run-1/s.json');
     expect(doc).toMatchObject({ status: 'failed', exitCode: 3 });
     expect((await sb.store.getBytes(doc!.stdout!)).toString()).toBe('working\n');
@@ -174,7 +174,7 @@ describe('runJob: failures write no record', () => {
     await expect(record).rejects.toThrow(/Step 's' was cancelled/);
     const pids = (await readFile(join(sb.dir, 'pids'), 'utf8')).trim().split(' ').map(Number);
     for (const pid of pids) expect(await isGone(pid)).toBe(true);
-    expect(await sb.store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(sb.store, key)).toBeUndefined();
   });
 
   it('kills a step that runs past its timeout', async () => {

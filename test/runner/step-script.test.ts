@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StepRunDocument } from '../../lib/manifest/types';
+import { readStepRecord, type StepRunDocument } from '../../lib/protocol';
 import { stageIn, stageOut } from '../../lib/runner';
 import { runnerMain } from '../../lib/runner/main';
 import type { Hash } from '../../lib/store/types';
@@ -53,7 +53,7 @@ describe('step.sh (the user container side of a Batch job)', () => {
 
     // stage-out, as the runner image runs it: reads exit_code and the timing files.
     expect(await runnerMain(['stage-out', '--job', job, '--dir', dir], sb.store)).toBe(0);
-    const record = await sb.store.getRecord(key);
+    const record = await readStepRecord(sb.store, key);
     expect(record?.outputs.o).toMatch(/^sha256:/);
     expect((await sb.store.getBytes(record!.stderr)).toString()).toBe('err\n');
     expect(await sb.store.getJson<StepRunDocument>('runs/run-9/s.json')).toMatchObject({ status: 'ran', cacheKey: key });
@@ -65,7 +65,7 @@ describe('step.sh (the user container side of a Batch job)', () => {
     expect(res.code).toBe(4);
     expect((await readFile(join(dir, 'exit_code'), 'utf8')).trim()).toBe('4');
     expect(await runnerMain(['stage-out', '--job', job, '--dir', dir], sb.store)).toBe(1);
-    expect(await sb.store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(sb.store, key)).toBeUndefined();
   });
 
   it('forwards SIGTERM to the command', async () => {
@@ -88,7 +88,7 @@ describe('step.sh (the user container side of a Batch job)', () => {
     await expect(stageOut(sb.store, job as Hash, dir, { exitCode: 0, startedAt: new Date().toISOString(), durationMs: 1 })).rejects.toThrow(
       /did not write its declared output 'model'/,
     );
-    expect(await sb.store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(sb.store, key)).toBeUndefined();
   });
 });
 
@@ -116,7 +116,7 @@ describe('runnerMain', () => {
   it('runs a whole job in one process with `run`', async () => {
     const { job, key } = await stage(['sh', '-c', 'echo 42 > "$PW_OUTPUT_O"'], { outputs: ['o'] });
     expect(await runnerMain(['run', '--job', job, '--work-root', sb.dir], sb.store)).toBe(0);
-    const record = await sb.store.getRecord(key);
+    const record = await readStepRecord(sb.store, key);
     expect((await sb.store.getBytes(record!.outputs.o as Hash)).toString()).toBe('42\n');
   });
 });

@@ -9,7 +9,7 @@ import { PIPELINE_FIELD, renderPipelineSchema, type Field } from '../../lib/spec
 const SCHEMA_PATH = new URL('../../schema/pipeline.schema.json', import.meta.url);
 
 describe('schema/pipeline.schema.json', () => {
-  it('matches the generator (run `npm run schema` after changing lib/spec/spec-fields.ts)', () => {
+  it('matches the generator (run `npm run schema` after changing lib/spec/field-table.ts)', () => {
     expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(renderPipelineSchema());
   });
 

@@ -4,20 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IntegrityError, UsageError } from '../../lib/errors';
-import {
-  blobKey,
-  CasStore,
-  createFsStore,
-  decodeTreeManifest,
-  defaultStoreLocation,
-  FsBackend,
-  hashBytes,
-  hashFile,
-  openStore,
-  S3Backend,
-  type StoreBackend,
-} from '../../lib/store';
+import { blobKey, CasStore, createFsStore, decodeTreeListing, defaultStoreLocation, FsBackend, hashBytes, hashFile, openStore, S3Backend, type StoreBackend } from '../../lib/store';
 import { describeStoreSuite, type StoreHarness } from './suite';
+import { readStepRecord } from '../../lib/protocol';
 
 /** Wraps a backend to count its write calls (a spy: every call goes to the real backend). */
 function countingBackend(inner: StoreBackend, counts: Record<string, number>): StoreBackend {
@@ -116,7 +105,7 @@ describe('filesystem store specifics', () => {
 
   it('never writes outside the destination, whatever a manifest says', () => {
     const evil = Buffer.from(JSON.stringify({ type: 'tree', entries: [{ name: '..', type: 'file', mode: 420, hash: hashBytes(''), size: 0 }] }));
-    expect(() => decodeTreeManifest(evil, hashBytes(evil), 'here')).toThrow(/not a single path segment/);
+    expect(() => decodeTreeListing(evil, hashBytes(evil), 'here')).toThrow(/not a single path segment/);
     const unsorted = Buffer.from(
       JSON.stringify({
         type: 'tree',
@@ -126,7 +115,7 @@ describe('filesystem store specifics', () => {
         ],
       }),
     );
-    expect(() => decodeTreeManifest(unsorted, hashBytes(unsorted), 'here')).toThrow(/out of order/);
+    expect(() => decodeTreeListing(unsorted, hashBytes(unsorted), 'here')).toThrow(/out of order/);
   });
 
   it('treats an unreadable record as absent', async () => {
@@ -134,9 +123,9 @@ describe('filesystem store specifics', () => {
     const store = createFsStore(root);
     const key = hashBytes('k');
     await store.putJson(`records/${key.slice(7)}.json`, { v: 1, key, outputs: {}, stdout: 'nope' });
-    expect(await store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(store, key)).toBeUndefined();
     await writeFile(join(root, `records/${key.slice(7)}.json`), '{not json');
-    expect(await store.getRecord(key)).toBeUndefined();
+    expect(await readStepRecord(store, key)).toBeUndefined();
   });
 
   it('hashes files like openssl', async () => {

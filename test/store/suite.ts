@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IntegrityError, NotFoundError, UsageError } from '../../lib/errors';
-import { hashBytes, hashFile, type CasStore, type Hash, type StepRecord } from '../../lib/store';
+import { hashBytes, hashFile, type CasStore, type Hash } from '../../lib/store';
+import { readStepRecord, type StepRecord, writeStepRecord } from '../../lib/protocol';
 
 /** A store under test plus the few out-of-band operations the suite needs. */
 export interface StoreHarness {
@@ -197,21 +198,21 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreH
       const key = hashBytes('cache key document');
       const record = makeRecord(key, { out, model }, stdout, hashBytes('stderr that was never stored'));
 
-      expect(await h.store.getRecord(key)).toBeUndefined();
-      await expect(h.store.putRecord(record)).rejects.toThrow(/names data that is not in the store: stderr sha256:/);
-      expect(await h.store.getRecord(key)).toBeUndefined();
+      expect(await readStepRecord(h.store, key)).toBeUndefined();
+      await expect(writeStepRecord(h.store, record)).rejects.toThrow(/names data that is not in the store: stderr sha256:/);
+      expect(await readStepRecord(h.store, key)).toBeUndefined();
 
       const stderr = await h.store.putBytes(Buffer.from('stderr that was never stored'));
       const good = { ...record, stderr };
-      await h.store.putRecord(good);
-      expect(await h.store.getRecord(key)).toEqual(good);
-      await h.store.putRecord({ ...good, runId: 'second' }); // a re-run replaces it atomically
-      expect((await h.store.getRecord(key))?.runId).toBe('second');
+      await writeStepRecord(h.store, good);
+      expect(await readStepRecord(h.store, key)).toEqual(good);
+      await writeStepRecord(h.store, { ...good, runId: 'second' }); // a re-run replaces it atomically
+      expect((await readStepRecord(h.store, key))?.runId).toBe('second');
 
       await h.deleteBlob(out);
-      expect(await h.store.getRecord(key)).toBeUndefined();
+      expect(await readStepRecord(h.store, key)).toBeUndefined();
       await h.store.putBytes(Buffer.from('output of train'));
-      expect(await h.store.getRecord(key)).toBeDefined();
+      expect(await readStepRecord(h.store, key)).toBeDefined();
     });
 
     it('stores JSON documents atomically and rejects keys that escape the store', async () => {

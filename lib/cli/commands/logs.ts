@@ -4,9 +4,8 @@
 import type { Command } from 'commander';
 import { loadRun } from '../../engine';
 import { NotFoundError, UsageError } from '../../errors';
-import type { StepRunDocument } from '../../manifest/types';
-import { defaultStoreLocation, openStore } from '../../store';
-import type { ArtifactStore, Hash } from '../../store/types';
+import { readStepRecord, runKey, type StepRunDocument } from '../../protocol';
+import { defaultStoreLocation, openStore, type ArtifactStore, type Hash } from '../../store';
 
 /** The blob hashes of a step's captured streams in a run; NotFoundError saying why when there are none. */
 export async function stepStreams(
@@ -21,10 +20,10 @@ export async function stepStreams(
       `Run ${doc.runId} has no step '${step}'; its steps are: ${Object.keys(doc.steps).join(', ') || '(none yet)'}.`,
     );
   }
-  const stepDoc = await store.getJson<StepRunDocument>(`runs/${doc.runId}/${step}.json`);
+  const stepDoc = await store.getJson<StepRunDocument>(runKey(doc.runId, step));
   if (stepDoc?.stdout && stepDoc.stderr) return { runId: doc.runId, stdout: stepDoc.stdout, stderr: stepDoc.stderr };
   if (result.cacheKey) {
-    const record = await store.getRecord(result.cacheKey);
+    const record = await readStepRecord(store, result.cacheKey);
     if (record) return { runId: doc.runId, stdout: record.stdout, stderr: record.stderr };
   }
   throw new NotFoundError(

@@ -6,6 +6,7 @@ import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
 import type { JobDefinitionSpec } from '../../compiler/types';
+import { JOB_PARAMETER } from '../../protocol';
 import { containerSecrets } from './secrets';
 
 /** Where the three containers share the step's files. */
@@ -131,7 +132,7 @@ export function createJobDefinition(
     name,
     image: ctx.runnerImage,
     essential,
-    command: [name, '--job', 'Ref::job', '--dir', SHARED_DIR],
+    command: [name, '--job', `Ref::${JOB_PARAMETER}`, '--dir', SHARED_DIR],
     environment: [{ name: 'PIPEWRIGHT_STORE', value: ctx.storeLocation }],
     mountPoints,
     logConfiguration,

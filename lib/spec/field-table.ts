@@ -3,7 +3,7 @@
  *
  * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
  */
-import type { Field } from './fields';
+import type { Field } from './field-description';
 import { NAME_PATTERN, NAME_RULE } from './names';
 
 /** The image a step runs in when neither the step nor `defaults` names one. */

@@ -1,7 +1,8 @@
 /**
  * Explains, one human line per component, why two cache keys differ (`pipewright explain`).
  */
-import type { ArtifactRef, ArtifactStore, CacheKeyDocument } from '../store/types';
+import type { CacheKeyDocument } from '../protocol';
+import type { ArtifactRef, ArtifactStore } from '../store';
 import { diffTrees } from './tree-diff';
 
 /** Options for `explainKeys`. */

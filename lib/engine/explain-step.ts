@@ -2,8 +2,9 @@
  * Why a step of a run ran or was reused (`pipewright explain`).
  */
 import { NotFoundError } from '../errors';
+import { readStepRecord, type CacheKeyDocument } from '../protocol';
 import { explainKeys } from '../reuse';
-import type { ArtifactStore, CacheKeyDocument, Hash } from '../store/types';
+import type { ArtifactStore, Hash } from '../store';
 import { listRuns, loadRun } from './runs';
 
 /** The explanation of one step: a headline and the lines that support it. */
@@ -16,7 +17,7 @@ export interface StepExplanation {
 async function keyDocument(store: ArtifactStore, key: Hash | undefined): Promise<CacheKeyDocument | undefined> {
   if (!key) return undefined;
   try {
-    return (await store.getRecord(key))?.keyDocument;
+    return (await readStepRecord(store, key))?.keyDocument;
   } catch {
     return undefined;
   }
@@ -36,7 +37,7 @@ export async function explainStep(store: ArtifactStore, runId: string, step: str
   }
   const out = (lines: string[]): StepExplanation => ({ runId: doc.runId, step, lines });
   if (result.status === 'reused' && result.cacheKey) {
-    const record = await store.getRecord(result.cacheKey).catch(() => undefined);
+    const record = await readStepRecord(store, result.cacheKey).catch(() => undefined);
     return out([`reused: key ${result.cacheKey} recorded by run ${record?.runId ?? '(record no longer in the store)'}`]);
   }
   if (result.status === 'skipped' && !result.cacheKey) {

@@ -1,7 +1,7 @@
 /**
  * A small declarative description of a definition's keys and types.
  *
- * One table (see `spec-fields.ts`) drives both the structural validation (`structure.ts`) and the
+ * One table (see `field-table.ts`) drives both the structural validation (`structure.ts`) and the
  * generated JSON Schema (`schema.ts`), so the two cannot drift apart.
  */
 

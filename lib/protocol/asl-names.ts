@@ -1,0 +1,61 @@
+/**
+ * The names the compiled state machine and the code that serves it agree on: the short JSON keys of the
+ * running context and the lookup payload, and the JSONPaths the compiler emits over them.
+ *
+ * The definition keeps one-letter keys because every step repeats them and Step Functions caps a
+ * definition's size; TypeScript code reads them only through the readable names below.
+ */
+
+/** Keys of the running context built by the `Start` Pass state (and of the execution input, `p` and `n`). */
+export const CONTEXT_KEYS = {
+  /** Every declared parameter, typed. */
+  parameters: 'p',
+  /** true = ignore the store for every step. */
+  noCache: 'n',
+  /** The manifest hash (`${Manifest}`). */
+  manifest: 'm',
+  /** The execution id (`$$.Execution.Id`). */
+  executionId: 'x',
+  /** Where each lookup task puts its `LookupResult`. */
+  lookupResult: 'c',
+} as const;
+
+/** Keys of the payload a lookup task sends: `{"s": "<step>", "i.$": "$"}`. */
+export const LOOKUP_KEYS = {
+  /** The step name. */
+  step: 's',
+  /** The whole running context. */
+  context: 'i',
+} as const;
+
+/** The Batch job parameter that carries the JobSpec hash (`Ref::job` in the job definition). */
+export const JOB_PARAMETER = 'job';
+
+const RESULT = `$.${CONTEXT_KEYS.lookupResult}`;
+
+/** The JSONPaths of the compiled definition. */
+export const ASL_PATHS = {
+  /** The whole running context. */
+  context: '$',
+  /** The execution id in the context object. */
+  executionId: '$$.Execution.Id',
+  /** The execution input's parameters. */
+  parameters: `$.${CONTEXT_KEYS.parameters}`,
+  /** The execution input's no-cache flag. */
+  noCache: `$.${CONTEXT_KEYS.noCache}`,
+  /** Where a lookup task's result goes. */
+  lookupResult: RESULT,
+  /** `LookupResult.run`: true = submit the Batch job. */
+  lookupRun: `${RESULT}.run`,
+  /** `LookupResult.job`: the JobSpec hash handed to Batch. */
+  lookupJob: `${RESULT}.job`,
+  /** `LookupResult.fail`: the cause a failed step reports. */
+  lookupFail: `${RESULT}.fail`,
+  /** Where a failed Batch task's error goes. */
+  taskError: `${RESULT}.e`,
+} as const;
+
+/** A Parameters key whose value is a JSONPath (`"name.$"`). */
+export function pathKey(name: string): `${string}.$` {
+  return `${name}.$`;
+}
