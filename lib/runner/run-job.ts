@@ -114,7 +114,8 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
     const staged = await stageIn(store, job, dir);
     const { spec } = staged;
     const layout = stepDirLayout(dir);
-    const env: Record<string, string> = {};
+    // No prototype: a variable named `__proto__` is a variable.
+    const env = Object.create(null) as Record<string, string>;
     const host = opts.hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV;
     for (const k of host) {
       const v = process.env[k];

@@ -30,7 +30,8 @@ export function registerValidate(program: Command): void {
       } catch (err) {
         if (err instanceof DefinitionError) problems = err.problems;
         else if (err instanceof UsageError) problems = err.problems.map((message) => ({ file, path: '', message }));
-        else throw err;
+        // --json prints JSON whatever happens (a file that cannot be read, a module that throws, …).
+        else problems = [{ file, path: '', message: `cannot check the definition: ${(err as Error)?.message ?? String(err)}` }];
       }
       const valid = problems.length === 0;
       process.stdout.write(`${JSON.stringify(valid ? { valid, steps, problems } : { valid, problems }, null, 2)}\n`);
