@@ -192,6 +192,24 @@ export class FsBackend implements StoreBackend {
     }
   }
 
+  public async stat(key: string): Promise<{ size: number; modifiedAt: Date } | undefined> {
+    try {
+      const st = await stat(this.where(key));
+      return { size: st.size, modifiedAt: st.mtime };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async remove(key: string): Promise<void> {
+    try {
+      await unlink(this.where(key));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
     await makeDirs(dir, this.root);
