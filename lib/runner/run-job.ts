@@ -10,7 +10,7 @@ import { RunFailedError } from '../errors';
 import { runKey, type StepRecord, type StepRunDocument } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
-import { guardProcessGroup } from './private/guard';
+import { startGuard } from './private/guard';
 import { stageIn } from './stage-in';
 import { stageOut, storeLogs } from './stage-out';
 
@@ -224,8 +224,9 @@ function spawnStep(
   return new Promise((resolve) => {
     const out = createWriteStream(stdoutPath);
     const err = createWriteStream(stderrPath);
+    const guard = startGuard();
     const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const guard = child.pid !== undefined ? guardProcessGroup(child.pid) : undefined;
+    if (child.pid !== undefined) guard.watch(child.pid);
     let stopped: Outcome['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -275,7 +276,7 @@ function spawnStep(
       clearTimeout(killTimer);
       clearTimeout(timeoutTimer);
       clearTimeout(closeTimer);
-      guard?.release();
+      guard.release();
       opts.signal?.removeEventListener('abort', onAbort);
       child.stdout.unpipe(out);
       child.stderr.unpipe(err);

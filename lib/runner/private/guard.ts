@@ -2,23 +2,25 @@
  * A guard per running step: a tiny `sh` that kills the step's process group when the process that started
  * it is gone (SIGKILL, a crash, a second Ctrl-C), so a step never outlives its run.
  *
- * The guard reads its stdin, a pipe from this process: the read returns only when every write end is closed,
- * which the kernel does when this process dies. Node opens pipes close-on-exec, so the step never holds one.
+ * The guard reads its stdin, a pipe from this process: first the step's process group id, then nothing until
+ * every write end is closed, which the kernel does when this process dies. It is started before the step, so
+ * there is no moment when a step runs unguarded; Node opens pipes close-on-exec, so the step never holds one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-/** A started guard; `release` stops it once the step has ended normally. */
+/** A started guard: `watch` names the step's process group, `release` stops the guard once the step ended. */
 export interface StepGuard {
+  watch(pgid: number): void;
   release(): void;
 }
 
-const SCRIPT = 'read _ignored; kill -9 -"$1" 2>/dev/null; exit 0';
+const SCRIPT = 'read pgid || exit 0; read _ignored; [ -n "$pgid" ] && kill -9 -"$pgid" 2>/dev/null; exit 0';
 
-/** Starts a guard over process group `pgid` (the step's pid, spawned detached). */
-export function guardProcessGroup(pgid: number): StepGuard {
+/** Starts a guard; call `watch` with the step's pid (spawned detached, so it leads its own group). */
+export function startGuard(): StepGuard {
   let guard: ChildProcess | undefined;
   try {
-    guard = spawn('/bin/sh', ['-c', SCRIPT, 'pw-guard', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    guard = spawn('/bin/sh', ['-c', SCRIPT, 'pw-guard'], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     guard.on('error', () => undefined);
     guard.stdin?.on('error', () => undefined);
     // Neither the guard nor its pipe keeps this process alive.
@@ -28,6 +30,9 @@ export function guardProcessGroup(pgid: number): StepGuard {
     guard = undefined; // No /bin/sh: the step is still killed on every exit path this process sees.
   }
   return {
+    watch(pgid) {
+      guard?.stdin?.write(`${pgid}\n`);
+    },
     release() {
       try {
         guard?.kill('SIGKILL');
