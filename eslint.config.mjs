@@ -2,6 +2,7 @@
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { layerZones } from './layers.mjs';
 
 const noCdk = {
   group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'],
@@ -29,11 +30,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/spec/**', 'lib/dsl/**', 'lib/compiler/**', 'lib/ir/**', 'lib/graph/**'],
+    // The layers of docs/architecture.md: who may import whom, and only through each folder's index.ts.
+    files: ['lib/**/*.ts', 'lambdas/**/*.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones() }] },
+  },
+  {
+    files: ['lib/spec/**', 'lib/dsl/**', 'lib/compiler/**', 'lib/ir/**', 'lib/graph/**', 'lib/schedule/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noAwsSdk, noConstructs] }] },
   },
   {
-    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/api/**', 'lib/cli/**'],
+    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/protocol/**', 'lib/api/**', 'lib/serve/**', 'lib/client/**', 'lib/cli/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noConstructs] }] },
   },
 );

@@ -6,15 +6,9 @@
  * Step names are 8 characters (`step0042`); every character of a name appears ~9 times per step.
  */
 import { availableParallelism } from 'node:os';
-import {
-  buildDag,
-  compile,
-  countStates,
-  criticalPath,
-  decompose,
-  renderDefinition,
-  treeMakespan,
-} from '../lib/compiler/index';
+import { compile, countStates, renderDefinition } from '../lib/compiler';
+import { buildDag } from '../lib/compiler/dag';
+import { criticalPath, decompose, treeMakespan } from '../lib/compiler/decompose';
 import { type FixtureStep, linearSteps, makeIr, mulberry32, randomSteps, wideSteps } from '../test/compiler/fixtures';
 
 const SIZES = [10, 100, 1000];

@@ -5,6 +5,6 @@
  * (where `PublishedPipeline` writes each pipeline's registry entry) and `PIPEWRIGHT_JOB_QUEUES` (the platform's
  * queue names, searched when a run is cancelled).
  */
-import { createApiGatewayHandler } from '../lib/api/lambda';
+import { createApiGatewayHandler } from '../lib/api';
 
 export const handler = createApiGatewayHandler();

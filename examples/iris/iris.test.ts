@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRun, type RunDocument } from '../../lib/engine';
-import { loadPipeline } from '../../lib/spec/load';
+import { loadPipeline, resolveParameters } from '../../lib/spec';
 import { createFsStore } from '../../lib/store';
 import type { Hash } from '../../lib/store/types';
 
@@ -26,7 +26,8 @@ afterAll(async () => {
 
 async function run(parameters: Record<string, number> = {}): Promise<RunDocument> {
   const store = createFsStore(join(dir, '.pipewright'));
-  return startRun({ pipeline: await loadPipeline(join(dir, 'pipeline.yaml')), store, parameters }).result;
+  const pipeline = await loadPipeline(join(dir, 'pipeline.yaml'));
+  return startRun({ pipeline, store, parameters: resolveParameters(pipeline, parameters) }).result;
 }
 
 function statuses(doc: RunDocument): Record<string, string> {

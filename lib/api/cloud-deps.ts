@@ -13,11 +13,11 @@ import {
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import type { ParameterIR } from '../ir/types';
-import { CONTEXT_KEYS, executionInput, loadJobSpec, loadManifest, parametersOfInput, type PipelineManifest, type RunStatus } from '../protocol';
+import type { ParameterIR } from '../ir';
+import { CONTEXT_KEYS, executionInput, loadJobSpec, loadManifest, parametersOfInput, type PipelineManifest, type RegistryEntry, type RunStatus } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { idempotentRunId } from './idempotency';
-import type { PipelineRegistry, RegistryEntry } from './registry';
+import type { PipelineRegistry } from './registry';
 import { buildRunView, readStepDocuments } from './run-view';
 import type {
   ApiDeps,

@@ -2,7 +2,7 @@
  * The trigger API's router: one function from request to response, shared by the Lambda and `pipewright serve`.
  */
 import { NotFoundError, UsageError } from '../errors';
-import { newRunId } from '../engine/run-id';
+import { newRunId } from '../protocol';
 import { HttpError } from './http-error';
 import { parametersSchema, resolveApiParameters } from './parameters';
 import { parseTriggerBody } from './trigger-body';

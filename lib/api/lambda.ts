@@ -10,7 +10,7 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { openStore } from '../store/open';
+import { openStore } from '../store';
 import { createCloudDeps } from './cloud-deps';
 import { createApiHandler } from './handler';
 import { DEFAULT_REGISTRY_PREFIX, parseRegistryJson, staticRegistry, storeRegistry } from './registry';

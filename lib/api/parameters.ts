@@ -1,8 +1,8 @@
 /**
  * Parameter checks and schemas for the API, from declarations alone (the cloud registry has no full IR).
  */
-import type { ParameterIR, ParameterValue, PipelineIR } from '../ir/types';
-import { parameterJsonSchema, resolveParameters } from '../spec/parameters';
+import type { ParameterIR, PipelineIR } from '../ir';
+import { parameterJsonSchema, resolveParameters, type ResolvedParameters } from '../spec';
 
 // lib/spec reads only `name` and `parameters` of the IR for these two functions.
 function asIr(name: string, parameters: Readonly<Record<string, ParameterIR>>): PipelineIR {
@@ -19,7 +19,7 @@ export function resolveApiParameters(
   pipeline: string,
   parameters: Readonly<Record<string, ParameterIR>>,
   given: Readonly<Record<string, unknown>>,
-): Record<string, ParameterValue> {
+): ResolvedParameters {
   return resolveParameters(asIr(pipeline, parameters), given, { fromStrings: true });
 }
 

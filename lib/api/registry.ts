@@ -4,30 +4,11 @@
  * Entries live in the artifact store at `registry/<name>.json` (`PublishedPipeline` writes them with a
  * BucketDeployment); `PIPEWRIGHT_PIPELINES` (a JSON array of entries) replaces the store lookup when set.
  */
-import type { ParameterIR } from '../ir/types';
-import { registryKey, REGISTRY_PREFIX } from '../protocol';
+import { registryKey, REGISTRY_PREFIX, type RegistryEntry } from '../protocol';
 import type { ArtifactStore } from '../store';
 
 /** The default store prefix of registry entries. */
 export const DEFAULT_REGISTRY_PREFIX = REGISTRY_PREFIX;
-
-/** One published pipeline, as `registry/<name>.json` holds it. */
-export interface RegistryEntry {
-  readonly v: 1;
-  readonly name: string;
-  /** @default - none */
-  readonly description?: string;
-  /** ARN of the state machine (unqualified). */
-  readonly stateMachineArn: string;
-  /** ARN of the `live` alias (what the API starts when no version is given). */
-  readonly aliasArn: string;
-  /** Hash of the live pipeline manifest in the store. */
-  readonly manifest: string;
-  /** The live definition's parameter declarations. */
-  readonly parameters: Readonly<Record<string, ParameterIR>>;
-  /** The live definition's step names, in definition order. */
-  readonly steps: readonly string[];
-}
 
 /** Where the API finds published pipelines. */
 export interface PipelineRegistry {

@@ -1,7 +1,7 @@
 /**
  * Builds the API's run view from an execution's state and the per-step documents in the store.
  */
-import type { ParameterValue } from '../ir/types';
+import type { ParameterValue } from '../ir';
 import { failedStepOf, runKey, stepResultOf, type RunStatus, type StepResult, type StepRunDocument } from '../protocol';
 import type { ArtifactStore } from '../store';
 import type { ApiRunView } from './types';

@@ -2,8 +2,9 @@
  * Types of the trigger API: the transport-neutral request/response, the run view it returns, and the
  * `ApiDeps` interface its two implementations (cloud: Step Functions + Batch; local: the engine) fulfil.
  */
-import type { ParameterIR, ParameterValue } from '../ir/types';
+import type { ParameterIR, ParameterValue } from '../ir';
 import type { RunStatus, StepResult } from '../protocol';
+import type { ResolvedParameters } from '../spec';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
 export interface ApiRequest {
@@ -81,8 +82,8 @@ export interface StartRunRequest {
   readonly pipeline: string;
   /** @default - the live definition */
   readonly version?: number;
-  /** Every declared parameter, typed, defaults filled. */
-  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  /** Every declared parameter, typed, defaults filled (resolved once, by the handler). */
+  readonly parameters: ResolvedParameters;
   /** The run id to use (derived from the idempotency key when one is given). */
   readonly runId: string;
   /** The idempotency key. @default - none */

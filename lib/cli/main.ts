@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DefinitionError, UsageError, exitCodeFor } from '../errors';
-import { didYouMean } from '../spec/suggest';
+import { didYouMean } from '../spec';
 import { COMMANDS } from './commands/index';
 
 /** Builds the program with every command registered (exported for tests). */

@@ -1,6 +1,6 @@
 /** The compiler entry point: IR → ASL definition with placeholders + job-definition table. */
 import { DefinitionError } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { buildDag } from './dag';
 import { decompose } from './decompose';
 import { emitDefinition } from './emit';

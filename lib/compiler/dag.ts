@@ -4,8 +4,7 @@
  *
  * A step depends on every step it takes an input from and every step in its `after` list.
  */
-import { DefinitionError, type Problem } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 
 /** A DAG over steps; node `i` is the step `names[i]`, names sorted so that indices never depend on file order. */
 export interface Dag {
@@ -27,50 +26,43 @@ export function dependenciesOf(ir: PipelineIR): Record<string, string[]> {
   return deps;
 }
 
-/** Builds the DAG of a pipeline; throws DefinitionError on unknown references, self-dependencies and cycles. */
+/** Builds the DAG of a validated pipeline (lib/spec has checked every reference and that there is no cycle). */
 export function buildDag(ir: PipelineIR): Dag {
-  return dagFromDependencies(dependenciesOf(ir), ir.source);
+  return dagFromDependencies(dependenciesOf(ir));
 }
 
-/** Builds a DAG from `step → steps it depends on`; `file` names the definition in error messages. */
-export function dagFromDependencies(deps: Readonly<Record<string, readonly string[]>>, file = '<pipeline>'): Dag {
+/**
+ * Builds a DAG from `step → steps it depends on`.
+ *
+ * Asserts what validation guarantees: a dependency on an unknown step, on itself or around a cycle throws
+ * a plain Error saying the IR was not validated.
+ */
+export function dagFromDependencies(deps: Readonly<Record<string, readonly string[]>>): Dag {
   const names = Object.keys(deps).sort();
   const index = new Map(names.map((n, i) => [n, i]));
   const succSets = names.map(() => new Set<number>());
   const predSets = names.map(() => new Set<number>());
-  const problems: Problem[] = [];
   for (const name of names) {
     const to = index.get(name)!;
     for (const dep of deps[name]) {
       const from = index.get(dep);
-      if (from === undefined) {
-        problems.push({
-          file,
-          path: `steps.${name}`,
-          message: `depends on unknown step "${dep}"; expected one of: ${names.join(', ')}; fix the reference`,
-        });
-      } else if (from === to) {
-        problems.push({ file, path: `steps.${name}`, message: 'depends on itself; remove the self-reference' });
-      } else {
-        succSets[from].add(to);
-        predSets[to].add(from);
-      }
+      if (from === undefined || from === to) notValidated(`step "${name}" depends on ${from === undefined ? `unknown step "${dep}"` : 'itself'}`);
+      succSets[from].add(to);
+      predSets[to].add(from);
     }
   }
-  if (problems.length > 0) throw new DefinitionError(problems);
   const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
   const dag: Dag = { names, succ: succSets.map(sorted), pred: predSets.map(sorted) };
-  const cycle = findCycle(dag);
-  if (cycle) {
-    throw new DefinitionError([
-      {
-        file,
-        path: `steps.${cycle[0]}`,
-        message: `dependency cycle ${cycle.join(' → ')}; expected a DAG; remove one of these dependencies`,
-      },
-    ]);
+  const order = topologicalOrder(dag);
+  if (order.length < names.length) {
+    const placed = new Set(order);
+    notValidated(`steps ${names.filter((_, i) => !placed.has(i)).join(', ')} are on or behind a dependency cycle`);
   }
   return dag;
+}
+
+function notValidated(what: string): never {
+  throw new Error(`The pipeline IR is not valid: ${what}. Build the IR with loadPipeline or validateDefinition, which report this with its place.`);
 }
 
 /** A topological order of the nodes (Kahn's algorithm, smallest index first among ready nodes). */
@@ -87,38 +79,4 @@ export function topologicalOrder(dag: Dag): number[] {
     for (const w of dag.succ[v]) if (--indegree[w] === 0) ready.push(w);
   }
   return order;
-}
-
-/** The step names of one cycle (first name repeated at the end), or undefined for a DAG. */
-function findCycle(dag: Dag): string[] | undefined {
-  const n = dag.names.length;
-  const color = new Uint8Array(n); // 0 new, 1 on the stack, 2 done
-  const parent = new Int32Array(n).fill(-1);
-  for (let root = 0; root < n; root++) {
-    if (color[root] !== 0) continue;
-    const stack: Array<[number, number]> = [[root, 0]];
-    color[root] = 1;
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const [v, i] = top;
-      if (i < dag.succ[v].length) {
-        top[1]++;
-        const w = dag.succ[v][i];
-        if (color[w] === 0) {
-          color[w] = 1;
-          parent[w] = v;
-          stack.push([w, 0]);
-        } else if (color[w] === 1) {
-          const path = [w];
-          for (let u = v; u !== w; u = parent[u]) path.push(u);
-          path.push(w);
-          return path.reverse().map((u) => dag.names[u]);
-        }
-      } else {
-        color[v] = 2;
-        stack.pop();
-      }
-    }
-  }
-  return undefined;
 }

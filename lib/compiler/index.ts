@@ -11,9 +11,6 @@
  */
 export * from './types';
 export { compile, renderDefinition, countStates, DEFINITION_SIZE_LIMIT } from './compile';
-export { substitute, placeholdersIn, queuePlaceholder, pascalCase, MANIFEST_PLACEHOLDER, LOOKUP_PLACEHOLDER } from './placeholders';
-export { type Dag, buildDag, dagFromDependencies, dependenciesOf, topologicalOrder } from './dag';
-export { type SpTree, type Decomposition, type DecomposeOptions, decompose, treeMakespan, criticalPath } from './decompose';
-export { type JobDefinitionTable, jobDefinitionsOf } from './job-definitions';
+export { substitute, placeholdersIn, queuePlaceholder, MANIFEST_PLACEHOLDER, LOOKUP_PLACEHOLDER } from './placeholders';
 export { BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';
 export { taskTimeoutSeconds, BATCH_MAX_ATTEMPTS, QUEUE_ALLOWANCE_SECONDS, MAX_TASK_TIMEOUT_SECONDS } from './task-timeout';

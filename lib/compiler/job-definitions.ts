@@ -1,6 +1,6 @@
 /** The table of AWS Batch job definitions: one per distinct (image, compute, retries, timeout, queue kind, secrets). */
 import { DefinitionError } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import type { JobDefinitionSpec } from './types';
 
 /** The job definitions a pipeline needs and which one each step uses. */

@@ -3,9 +3,9 @@
  *
  * CDK fills them with `definitionSubstitutions`; the local engine with `substitute`.
  */
-import { pascalCase } from '../ir/names';
+import { pascalCase } from '../ir';
 
-export { pascalCase } from '../ir/names';
+export { pascalCase } from '../ir';
 
 /** The hash of the pipeline manifest blob. */
 export const MANIFEST_PLACEHOLDER = 'Manifest';

@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { REGISTRY_PREFIX } from '../protocol';
-import { NAME_RULE, isValidName } from '../spec/names';
+import { NAME_RULE, isValidName } from '../spec';
 import { acknowledgePlatformFindings } from './private/nag';
 import { ConstructValidationError } from './private/validation';
 import { RunnerImage } from './runner-image';

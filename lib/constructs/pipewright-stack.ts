@@ -3,7 +3,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { pascalCase } from '../spec/names';
+import { pascalCase } from '../spec';
 import { type ExtraQueueProps, PipelinePlatform, type PipelinePlatformProps } from './pipeline-platform';
 import type { PreparedPipeline } from './prepare';
 import { PublishedPipeline } from './published-pipeline';

@@ -11,14 +11,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compile, renderDefinition } from '../compiler';
-import type { CompiledPipeline } from '../compiler/types';
+import { compile, type CompiledPipeline, renderDefinition } from '../compiler';
 import { DefinitionError, type Problem } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { buildManifest } from '../manifest';
 import { loadPipeline } from '../spec';
-import { createFsStore } from '../store';
-import type { Hash } from '../store/types';
+import { createFsStore, type Hash } from '../store';
 
 /** A pipeline ready to publish. */
 export interface PreparedPipeline {

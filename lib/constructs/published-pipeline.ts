@@ -12,13 +12,10 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { RegistryEntry } from '../api/registry';
 import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
-import type { PipelineIR } from '../ir/types';
-import { executionInput, registryKey } from '../protocol';
-import { resolveParameters } from '../spec/parameters';
-import { pascalCase } from '../spec/names';
-import { splitS3Uri } from '../store/s3-uri';
+import type { PipelineIR } from '../ir';
+import { executionInput, registryKey, type RegistryEntry } from '../protocol';
+import { pascalCase } from '../spec';
 import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
@@ -267,9 +264,7 @@ export class PublishedPipeline extends Construct {
     for (const step of Object.values(this.ir.steps)) {
       for (const input of Object.values(step.inputs)) {
         if (input.kind !== 'uri') continue;
-        const parts = splitS3Uri(input.uri);
-        if (!parts) continue; // validation admits only s3:// URIs
-        const { bucket, key } = parts;
+        const { bucket, key } = input;
         const objectArn = `arn:${stack.partition}:s3:::${bucket}/${key}*`;
         if (objects.has(objectArn)) continue;
         objects.add(objectArn);
@@ -337,7 +332,7 @@ export class PublishedPipeline extends Construct {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.aliasArn] }));
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
-      const input = executionInput(resolveParameters(this.ir, s.parameters));
+      const input = executionInput(s.parameters);
       out[s.name] = new scheduler.CfnSchedule(this, `Schedule${pascalCase(s.name)}`, {
         description: `Pipewright ${this.ir.name}: schedule ${s.name}`,
         scheduleExpression: s.expression,

@@ -1,7 +1,7 @@
 /**
  * Parameter declarations for the DSL: `param.number({ default: 0.5, minimum: 0 })`.
  */
-import type { ParameterType } from '../ir/types';
+import type { ParameterType } from '../ir';
 
 /** Options every parameter type accepts. */
 export interface ParamOptions<T> {

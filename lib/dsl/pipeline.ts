@@ -3,8 +3,8 @@
  *
  * Outputs are typed handles, so wiring an output a step does not declare is a compile-time error.
  */
-import type { ParameterValue, PipelineIR } from '../ir/types';
-import { validateDefinition } from '../spec/validate';
+import type { ParameterValue, PipelineIR } from '../ir';
+import { validateDefinition } from '../spec';
 import { OutputRef, type Input } from './inputs';
 import type { ParamSpec } from './param';
 

@@ -5,7 +5,7 @@
  * overrides every Task state: lookup tasks call the same handler the cloud Lambda uses, Batch tasks run
  * the step as a local subprocess through lib/runner, admitted by a resource semaphore.
  */
-import '../compat/promise-with-resolvers';
+import '../compat';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -16,6 +16,7 @@ import {
   executionInput,
   JOB_PARAMETER,
   lastMetricValues,
+  newRunId,
   readStepRecord,
   runDocumentKey,
   type LookupRequest,
@@ -25,14 +26,13 @@ import {
   type FinishedStepResult,
 } from '../protocol';
 import { createLookupHandler } from '../reuse';
-import { resolveParameters } from '../spec/parameters';
+import { resolveParameters } from '../spec';
 import { detectGpus, removeStaleStaging, runJob } from '../runner';
 import { createS3UriResolver, type Hash } from '../store';
-import { LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
+import { executionArn, LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
 import { prepareStateMachine } from './state-machine';
-import { executionArn, newRunId } from './run-id';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 
 /** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
@@ -158,7 +158,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   };
   const startedAt = new Date();
   const t0 = performance.now();
-  const parameters = resolveParameters(ir, opts.parameters ?? {});
+  const parameters = opts.parameters ?? resolveParameters(ir, {});
   const { pool, demands, gpuless } = await planResources(opts);
   // Staging folders of runs killed mid-step (SIGKILL leaves them behind) go at the next start.
   await removeStaleStaging().catch(() => undefined);

@@ -17,3 +17,8 @@ export function localQueueArn(placeholder: string): string {
 export function localJobDefinitionArn(placeholder: string): string {
   return `arn:aws:batch:local:000000000000:job-definition/pipewright-${placeholder.replace(/^JobDefinition/, '')}:1`;
 }
+
+/** The Step Functions execution id of a local run (its last `:` segment is the run id). */
+export function executionArn(pipeline: string, runId: string): string {
+  return `arn:aws:states:local:000000000000:execution:${pipeline}:${runId}`;
+}

@@ -6,7 +6,7 @@
  * validator and options the interpreter would use, and remembers a definition that passed, in the process
  * and in the store (`engine/asl-validated/<hex>.json`). An invalid definition fails the run.
  */
-import '../compat/promise-with-resolvers';
+import '../compat';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';

@@ -1,8 +1,9 @@
 /**
  * Types of the local engine: run options, the run handle, the run document and progress events.
  */
-import type { ParameterValue, PipelineIR } from '../ir/types';
-import type { RunStatus, FinishedStepResult } from '../protocol';
+import type { ParameterValue, PipelineIR } from '../ir';
+import type { FinishedStepResult, RunStatus } from '../protocol';
+import type { ResolvedParameters } from '../spec';
 import type { ArtifactStore, Hash } from '../store';
 
 /** The document of one run, stored at `runs/<runId>.json` (also what `run --json` and `show --json` print). */
@@ -49,8 +50,8 @@ export interface RunOptions {
   readonly pipeline: PipelineIR;
   /** Where artifacts, records and run documents go. */
   readonly store: ArtifactStore;
-  /** Parameter values, already resolved and typed (see lib/spec `resolveParameters`). @default - each parameter's default */
-  readonly parameters?: Readonly<Record<string, ParameterValue>>;
+  /** Parameter values, resolved once by lib/spec `resolveParameters` (the engine does not check them again). @default - each parameter's default */
+  readonly parameters?: ResolvedParameters;
   /** Ignore the store for every step (`--no-cache`). @default false */
   readonly noCache?: boolean;
   /** Most steps running at once. @default - the machine's CPU count */

@@ -10,8 +10,7 @@
  * still present just before the sweep. A gc killed at any point leaves no record naming a missing blob; a
  * second gc (or one running at the same time) computes the same live set and only deletes more garbage.
  */
-import type { RunDocument } from '../engine/types';
-import { listRuns } from '../engine';
+import { listRuns, type RunDocument } from '../engine';
 import { RECORDS_PREFIX, RUNS_PREFIX, recordKey, runDocumentKey, runStepsPrefix } from '../protocol';
 import { blobKey, type CasStore, type Hash } from '../store';
 

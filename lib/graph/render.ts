@@ -6,7 +6,7 @@
  * (`path:` and `uri:`) are nodes of their own. The output is deterministic: sorted by name.
  */
 import { basename, dirname, relative } from 'node:path';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 
 /** The formats `renderGraph` writes. */
 export type GraphFormat = 'mermaid' | 'dot';

@@ -6,6 +6,8 @@
  * only this. It is plain JSON-serializable data (no class instances, no functions).
  */
 
+import type { S3Location } from './s3-uri';
+
 /** The type of a pipeline parameter. */
 export type ParameterType = 'string' | 'number' | 'integer' | 'boolean';
 
@@ -33,8 +35,8 @@ export type InputIR =
   | { readonly kind: 'step'; readonly step: string; readonly output: string }
   /** A local file or directory; `path` is absolute (resolved against the definition file's folder). */
   | { readonly kind: 'path'; readonly path: string }
-  /** An external object or prefix, e.g. `s3://bucket/key`. */
-  | { readonly kind: 'uri'; readonly uri: string };
+  /** An external object or prefix, e.g. `s3://bucket/key`, with its bucket and key parsed. */
+  | ({ readonly kind: 'uri'; readonly uri: string } & S3Location);
 
 /** Resources a step asks for, and the queue it runs on. */
 export interface ComputeIR {
@@ -99,7 +101,7 @@ export interface ScheduleIR {
   readonly expression: string;
   /** IANA time zone. @default 'UTC' */
   readonly timezone: string;
-  /** Parameter values for the runs it starts (validated against the declarations). */
+  /** Every declared parameter's value for the runs it starts: validated, defaults filled in. */
   readonly parameters: Readonly<Record<string, ParameterValue>>;
 }
 

@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DefinitionError } from '../errors';
-import type { PipelineIR, StepIR } from '../ir/types';
+import type { PipelineIR, StepIR } from '../ir';
 import type { ManifestInput, ManifestStep, PipelineManifest } from '../protocol';
 import { canonicalJson, type ArtifactRef, type ArtifactStore, type Hash } from '../store';
 

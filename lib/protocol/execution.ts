@@ -4,7 +4,7 @@
  * The wire forms keep the definition's short keys (see asl-names.ts); code builds and reads them through
  * `executionInput` and `decodeLookupRequest`.
  */
-import type { ParameterValue } from '../ir/types';
+import type { ParameterValue } from '../ir';
 import type { ArtifactRef, Hash } from '../store';
 import { CONTEXT_KEYS, LOOKUP_KEYS } from './asl-names';
 

@@ -28,6 +28,8 @@ export {
   type RunningContext,
 } from './execution';
 export { decodeManifest, loadManifest, type ManifestInput, type ManifestStep, type PipelineManifest } from './manifest';
+export type { RegistryEntry } from './registry-entry';
+export { isRunId, newRunId } from './run-id';
 export { decodeJobSpec, loadJobSpec, type JobSpec } from './job-spec';
 export { cacheKey, type CacheKeyDocument } from './cache-key';
 export { lastMetricValues, readStepRecord, writeStepRecord, type Metric, type StepRecord } from './step-record';

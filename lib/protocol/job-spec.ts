@@ -3,7 +3,7 @@
  * Batch job's `job` parameter (so no override approaches Batch's size limit).
  */
 import { NotFoundError, UsageError } from '../errors';
-import type { ParameterValue } from '../ir/types';
+import type { ParameterValue } from '../ir';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 import type { CacheKeyDocument } from './cache-key';
 import { ShapeChecker } from './private/shape';

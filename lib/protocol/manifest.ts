@@ -5,7 +5,7 @@
  * step name; the manifest blob, built at run time (local engine) or at synth time (CDK), holds the rest.
  */
 import { NotFoundError, UsageError } from '../errors';
-import type { ParameterIR, StepIR } from '../ir/types';
+import type { ParameterIR, StepIR } from '../ir';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 import { ShapeChecker } from './private/shape';
 

@@ -2,7 +2,7 @@
  * Resolves a step's CacheKeyDocument within one execution: inputs by content, upstream steps by their records.
  */
 import { RunFailedError, UsageError } from '../errors';
-import type { ParameterValue } from '../ir/types';
+import type { ParameterValue } from '../ir';
 import { cacheKey, readStepRecord, type CacheKeyDocument, type ManifestStep, type PipelineManifest } from '../protocol';
 import type { ArtifactRef, ArtifactStore, Hash } from '../store';
 
@@ -30,6 +30,7 @@ export interface KeyResolverOptions {
  *
  * Keys depend only on the manifest, the parameters and recorded upstream outputs, so they are memoized for
  * the execution; a missing upstream record is never memoized (the upstream step may still be running).
+ * The manifest is built from a validated IR, so its steps form a DAG (lib/spec checks that, once).
  */
 export class KeyResolver {
   private readonly keys = new Map<string, Promise<ResolvedKey>>();
@@ -44,24 +45,21 @@ export class KeyResolver {
 
   /** The key of a step (computing upstream keys as needed). */
   public resolve(step: string): Promise<ResolvedKey> {
-    return this.resolveIn(step, []);
+    return this.resolveIn(step);
   }
 
-  private resolveIn(step: string, chain: readonly string[]): Promise<ResolvedKey> {
+  private resolveIn(step: string, consumer?: string): Promise<ResolvedKey> {
     let p = this.keys.get(step);
     if (!p) {
-      p = this.compute(step, chain);
+      p = this.compute(step, consumer);
       this.keys.set(step, p);
       p.catch(() => this.keys.delete(step));
     }
     return p;
   }
 
-  private async compute(name: string, chain: readonly string[]): Promise<ResolvedKey> {
-    if (chain.includes(name)) {
-      throw new RunFailedError(`Step '${name}' depends on itself through ${[...chain, name].join(' → ')}; remove the cycle.`, name);
-    }
-    const step = this.stepNamed(name, chain[chain.length - 1]);
+  private async compute(name: string, consumer?: string): Promise<ResolvedKey> {
+    const step = this.stepNamed(name, consumer);
     const inputs: Record<string, ArtifactRef> = {};
     for (const [input, source] of Object.entries(step.inputs)) {
       if (source.kind === 'artifact') {
@@ -76,7 +74,7 @@ export class KeyResolver {
         }
         inputs[input] = await this.opts.resolveUri(source.uri, name, input);
       } else {
-        const upstream = await this.resolveIn(source.step, [...chain, name]);
+        const upstream = await this.resolveIn(source.step, name);
         const outputs = await this.upstreamOutputs(source.step, upstream.key, name);
         const ref = outputs[source.output];
         if (ref === undefined) {

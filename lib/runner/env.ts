@@ -3,12 +3,11 @@
  */
 import { join } from 'node:path';
 import { UsageError } from '../errors';
-import type { ParameterValue } from '../ir/types';
-import { envSuffix } from '../ir/names';
+import { envSuffix, type ParameterValue } from '../ir';
 import type { JobSpec } from '../protocol';
 import type { StepDirLayout } from './layout';
 
-export { envSuffix } from '../ir/names';
+export { envSuffix } from '../ir';
 
 /** A parameter's string form for `PW_PARAM_*` (numbers as JSON writes them, booleans as `true`/`false`). */
 export function paramString(value: ParameterValue): string {

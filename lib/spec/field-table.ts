@@ -4,6 +4,7 @@
  * It drives the structural validation and the JSON Schema at `schema/pipeline.schema.json`.
  */
 import type { Field } from './field-description';
+import { S3_URI_PATTERN } from '../ir';
 import { NAME_PATTERN, NAME_RULE } from './names';
 
 /** The image a step runs in when neither the step nor `defaults` names one. */
@@ -26,8 +27,6 @@ export const MAX_RETRIES = 9;
 /** A reference to another step's output: `<step>.<output>`. */
 export const OUTPUT_REF_PATTERN = /^([a-z][a-z0-9_-]{0,62})\.([a-z][a-z0-9_-]{0,62})$/;
 
-/** An S3 URI input. */
-export const S3_URI_PATTERN = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
 const name = (what: string, doc: string): Field => ({
   kind: 'string',

@@ -4,9 +4,16 @@
  *
  * Checked by `validate` (and so by every command that loads a definition) before anything is written.
  */
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { isStoreDir } from '../store/private/store-dir';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
+
+/**
+ * Whether a folder is a Pipewright store (the default `.pipewright`, or one holding `cas/sha256/`): never part
+ * of a tree. The same rule as lib/store's, restated here because the spec layer does not import the store.
+ */
+function isStoreDir(dir: string): boolean {
+  return basename(dir) === '.pipewright' || existsSync(join(dir, 'cas', 'sha256'));
+}
 
 /** The most problems reported for one tree (a folder of 10,000 links needs one message, not 10,000). */
 const MAX_PROBLEMS_PER_TREE = 5;

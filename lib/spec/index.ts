@@ -17,10 +17,11 @@ export {
   parseParameterString,
   hasParameterType,
   type ResolveParametersOptions,
+  type ResolvedParameters,
 } from './parameters';
 export { pipelineJsonSchema, renderPipelineSchema, SCHEMA_ID } from './schema';
 export { NAME_PATTERN, NAME_RULE, envSuffix, pascalCase, isValidName } from './names';
 export { parseDuration, DURATION_SYNTAX, MIN_TIMEOUT_SECONDS } from './duration';
-export { normalizeScheduleExpression, isKnownTimeZone } from './schedule-expression';
 export { DEFAULT_IMAGE, BUILTIN_DEFAULTS, MAX_RETRIES, PIPELINE_FIELD } from './field-table';
 export type { Field } from './field-description';
+export { didYouMean } from './suggest';

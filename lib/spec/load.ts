@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DefinitionError, UsageError } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { parseSpec } from './parse';
 import { validateDefinition } from './validate';
 

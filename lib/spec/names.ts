@@ -4,9 +4,9 @@
  * Names must be usable unchanged as Step Functions state names, Batch job names, CloudFormation logical
  * ids (after PascalCasing) and environment-variable suffixes, so the rule is deliberately narrow.
  */
-import { envSuffix } from '../ir/names';
+import { envSuffix } from '../ir';
 
-export { envSuffix, pascalCase } from '../ir/names';
+export { envSuffix, pascalCase } from '../ir';
 
 /** Every name: a lower-case letter, then up to 62 lower-case letters, digits, `_` or `-`. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;

@@ -4,7 +4,7 @@
  * Used by validation (defaults and schedules), the local engine, the trigger API and schedules.
  */
 import { UsageError } from '../errors';
-import type { ParameterIR, ParameterType, ParameterValue, PipelineIR } from '../ir/types';
+import type { ParameterIR, ParameterType, ParameterValue, PipelineIR } from '../ir';
 import { describeValue } from './structure';
 import { didYouMean } from './suggest';
 
@@ -69,6 +69,14 @@ export function parseParameterString(decl: ParameterIR, text: string): { value: 
 }
 
 /** Options for `resolveParameters`. */
+declare const resolved: unique symbol;
+
+/**
+ * Every declared parameter with a checked, typed value, defaults filled in: what `resolveParameters`
+ * returns, and what the engine and the trigger API take (so nothing downstream resolves them again).
+ */
+export type ResolvedParameters = Readonly<Record<string, ParameterValue>> & { readonly [resolved]: true };
+
 export interface ResolveParametersOptions {
   /** Parse string values by their declared type (as given by `--param name=value`). @default false */
   readonly fromStrings?: boolean;
@@ -89,7 +97,7 @@ export function resolveParameters(
   ir: PipelineIR,
   given: Readonly<Record<string, unknown>>,
   opts: ResolveParametersOptions = {},
-): Record<string, ParameterValue> {
+): ResolvedParameters {
   const problems: string[] = [];
   const declared = Object.keys(ir.parameters);
   for (const name of Object.keys(given)) {
@@ -125,7 +133,7 @@ export function resolveParameters(
     out[name] = value as ParameterValue;
   }
   if (problems.length > 0) throw new UsageError(problems.join('\n'), problems);
-  return out;
+  return out as Record<string, ParameterValue> as ResolvedParameters;
 }
 
 /** A JSON Schema (draft-07) object describing the pipeline's parameters, e.g. for `GET /pipelines`. */

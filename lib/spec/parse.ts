@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { DefinitionError } from '../errors';
-import type { PipelineIR } from '../ir/types';
+import type { PipelineIR } from '../ir';
 import { parseSource, type SourceFormat } from './source';
 import { validateDefinition } from './validate';
 

@@ -6,20 +6,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DefinitionError, type Problem } from '../errors';
-import type {
-  InputIR,
-  ParameterIR,
-  ParameterValue,
-  PipelineIR,
-  QueueIR,
-  ScheduleIR,
-  StepIR,
-} from '../ir/types';
+import { type InputIR, type ParameterIR, type ParameterValue, parseS3Uri, type PipelineIR, type QueueIR, type ScheduleIR, type StepIR } from '../ir';
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { isInside, treeProblems } from './file-checks';
 import { joinPath } from './path';
-import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from './schedule-expression';
+import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from '../schedule';
 import { BUILTIN_DEFAULTS, OUTPUT_REF_PATTERN, PIPELINE_FIELD } from './field-table';
 import { checkStructure, INVALID } from './structure';
 import { closest, didYouMean } from './suggest';
@@ -445,7 +437,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       } else if (ref.path !== undefined) {
         inputs[input] = { kind: 'path', path: resolve(dir, ref.path) };
       } else {
-        inputs[input] = { kind: 'uri', uri: ref.uri! };
+        inputs[input] = { kind: 'uri', uri: ref.uri!, ...parseS3Uri(ref.uri!)! };
       }
     }
     const gpus = s.compute?.gpus ?? defaults.compute?.gpus ?? BUILTIN_DEFAULTS.gpus;
@@ -478,7 +470,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
   const schedules: Record<string, ScheduleIR> = {};
   for (const [name, s] of Object.entries(spec.schedules ?? {})) {
     const r = normalizeScheduleExpression(s) as { expression: string };
-    schedules[name] = { name, expression: r.expression, timezone: s.timezone ?? 'UTC', parameters: { ...(s.parameters ?? {}) } };
+    schedules[name] = { name, expression: r.expression, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
   }
   return omitUndefined({
     version: 1,
@@ -490,6 +482,19 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
     schedules,
     source,
   }) as PipelineIR;
+}
+
+/** A schedule's values for every declared parameter, defaults filled in (checked by `checkSchedules`), in declaration order. */
+function scheduleParameters(
+  declared: Readonly<Record<string, ParameterIR>>,
+  given: Readonly<Record<string, ParameterValue>>,
+): Record<string, ParameterValue> {
+  const out: Record<string, ParameterValue> = {};
+  for (const [name, decl] of Object.entries(declared)) {
+    const value = Object.hasOwn(given, name) ? given[name] : decl.default;
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }
 
 function omitUndefined<T extends Record<string, unknown>>(o: T): T {

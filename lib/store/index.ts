@@ -18,7 +18,7 @@ export { blobKey, uriListingKey, QUARANTINE_PREFIX } from './layout';
 export type { BackendReadable, StoreBackend, WriteMode } from './backend';
 export { FsBackend, type FsBackendOptions } from './fs-backend';
 export { S3Backend, createS3Client, type S3BackendOptions } from './s3-backend';
-export { createS3UriResolver, splitS3Uri, type S3UriResolverOptions } from './s3-uri';
+export { createS3UriResolver, type S3UriResolverOptions } from './s3-uri';
 export { CasStore, type CasStoreOptions } from './cas-store';
 export { decodeTreeListing, encodeTreeListing, fileModeOf, makeTreeListing, EXECUTABLE_MODE, REGULAR_MODE } from './tree';
 export {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors';
+import { parseS3Uri } from '../ir';
 import { CasStore, type CasStoreOptions } from './cas-store';
 import { FsBackend, type FsBackendOptions } from './fs-backend';
 import { S3Backend, type S3BackendOptions } from './s3-backend';
@@ -48,11 +49,11 @@ export interface OpenStoreOptions extends FsStoreOptions {
 /** Opens the store at a location: a directory path, or `s3://bucket[/prefix]`. */
 export function openStore(location: string = defaultStoreLocation(), options: OpenStoreOptions = {}): CasStore {
   if (location.startsWith('s3://')) {
-    const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(location);
+    const m = parseS3Uri(location);
     if (!m) {
       throw new UsageError(`Invalid store location ${JSON.stringify(location)}: expected s3://<bucket>[/<prefix>], e.g. s3://my-artifacts/pipewright.`);
     }
-    return createS3Store({ ...options, bucket: m[1], prefix: m[2] ?? '' });
+    return createS3Store({ ...options, bucket: m.bucket, prefix: m.key });
   }
   if (location === '') throw new UsageError('Invalid store location "": expected a directory path or s3://<bucket>[/<prefix>].');
   return createFsStore(location, options);

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError, UsageError } from '../errors';
+import { parseS3Uri, type S3Location } from '../ir';
 import { canonicalJson } from './canonical-json';
 import { hashBytes, refHash } from './hash';
 import { uriListingKey } from './layout';
@@ -36,17 +37,11 @@ export interface S3UriResolverOptions {
   readonly tmpDir?: string;
 }
 
-/** Splits `s3://bucket/key` (key may be empty or a prefix); undefined for anything else. */
-export function splitS3Uri(uri: string): { readonly bucket: string; readonly key: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  return m ? { bucket: m[1], key: m[2] } : undefined;
-}
-
 /** Parses `s3://bucket/key`; throws a UsageError naming the step and input otherwise. */
-function parseS3Uri(uri: string, where: string): { bucket: string; key: string } {
-  const parts = splitS3Uri(uri);
+function s3LocationOf(uri: string, where: string): S3Location {
+  const parts = parseS3Uri(uri);
   if (!parts) throw new UsageError(`${where}: ${JSON.stringify(uri)} is not an s3:// URI; expected s3://<bucket>/<key or prefix/>.`);
-  return { ...parts };
+  return parts;
 }
 
 /**
@@ -96,7 +91,7 @@ export function createS3UriResolver(
 
   return async (uri, step, input) => {
     const where = `Step '${step}' input '${input}'`;
-    const { bucket, key } = parseS3Uri(uri, where);
+    const { bucket, key } = s3LocationOf(uri, where);
     const listing = await list(bucket, key);
     if (listing.length === 0) {
       throw new NotFoundError(`${where}: ${uri} names no object and no objects under it; upload the data or fix the uri.`);

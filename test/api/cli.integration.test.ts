@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../lib/api';
+import type { RunningServer } from '../../lib/serve';
 import { alive, eventually, http, serveForTest, tempDir, waitForRun, writeTestPipelines } from './support';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RunningServer } from '../../lib/api';
+import type { RunningServer } from '../../lib/serve';
 import { eventually, http, serveForTest, tempDir, waitForRun } from './support';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };

@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../lib/api';
+import type { RunningServer } from '../../lib/serve';
 import { createFsStore } from '../../lib/store';
 import { serveForTest, tempDir, writeTestPipelines } from './support';
 

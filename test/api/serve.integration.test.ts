@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../lib/api';
+import type { RunningServer } from '../../lib/serve';
 import { alive, eventually, http, serveForTest, tempDir, waitForRun, writeTestPipelines } from './support';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };

@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer, type ServerOptions } from '../../lib/api';
+import { startServer, type RunningServer, type ServerOptions } from '../../lib/serve';
 import type { PipelineIR } from '../../lib/ir/types';
 import { loadPipeline } from '../../lib/spec';
 import { createFsStore } from '../../lib/store';

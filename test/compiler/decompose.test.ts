@@ -1,6 +1,7 @@
 /** The series-parallel decomposition: exact on series-parallel DAGs, dependency-safe and critical-path-preserving on the others. */
 import { describe, expect, it } from 'vitest';
-import { buildDag, criticalPath, dagFromDependencies, decompose, type SpTree, treeMakespan } from '../../lib/compiler/index';
+import { buildDag, dagFromDependencies } from '../../lib/compiler/dag';
+import { criticalPath, decompose, type SpTree, treeMakespan } from '../../lib/compiler/decompose';
 import { makeIr, mulberry32, randomSteps } from './fixtures';
 
 /** A random series-parallel DAG of n steps as `step → deps`, built by series and parallel composition. */

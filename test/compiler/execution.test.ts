@@ -5,7 +5,8 @@
 import '../../lib/compat/promise-with-resolvers';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { compile, dependenciesOf, STEP_FAILED_ERROR } from '../../lib/compiler/index';
+import { compile, STEP_FAILED_ERROR } from '../../lib/compiler';
+import { dependenciesOf } from '../../lib/compiler/dag';
 import type { PipelineIR } from '../../lib/ir/types';
 import { makeIr, mulberry32, randomSteps } from './fixtures';
 import { substituted } from './support';

@@ -34,7 +34,7 @@ beforeAll(async () => {
   // Two pipelines (one on an extra queue) so per-pipeline findings on shared roles are covered too.
   // The second also reads a uri: input, which grants the lookup function read access to that prefix.
   const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
-  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/' } } } } };
+  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/', bucket: 'datasets', key: 'raw/' } } } } };
   const pipelines = [await preparePipeline(IRIS), await preparePipeline(withUri)];
   try {
     ({ stack } = synthStack({ pipelines }, app));

@@ -35,7 +35,7 @@ describe('iris in both forms', () => {
       name: 'nightly',
       expression: 'cron(0 3 * * ? *)',
       timezone: 'Europe/Berlin',
-      parameters: { epochs: 500 },
+      parameters: { learning_rate: 0.5, epochs: 500, min_accuracy: 0.9, split: 'stratified' },
     });
   });
 

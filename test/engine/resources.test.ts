@@ -2,7 +2,8 @@
  * The resource semaphore: admission by CPUs, memory, GPUs and step count; GPUs never shared.
  */
 import { describe, expect, it } from 'vitest';
-import { isRunId, newRunId, ResourcePool, type Lease } from '../../lib/engine';
+import { ResourcePool, type Lease } from '../../lib/engine';
+import { isRunId, newRunId } from '../../lib/protocol';
 
 const pool = () => new ResourcePool({ cpus: 4, memory: 8192, gpus: ['0', '1'], concurrency: 3 });
 

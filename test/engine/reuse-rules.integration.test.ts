@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeProject, statuses, stepsWith, type Project } from './support';
 import { readStepRecord } from '../../lib/protocol';
+import { resolveParameters } from '../../lib/spec';
 
 const PIPELINE = `
 name: rules
@@ -96,15 +97,17 @@ describe('reuse rules', () => {
 
   it('changing a parameter re-runs only the steps that declare it and their dependents', async () => {
     await firstRun();
-    const { doc } = await p.run(await p.load(), { parameters: { beta: 2 } });
+    const ir = await p.load();
+    const { doc } = await p.run(ir, { parameters: resolveParameters(ir, { beta: 2 }) });
     expect(statuses(doc)).toEqual({ a: 'reused', b: 'ran', c: 'ran', d: 'reused' });
-    const again = await p.run(await p.load(), { parameters: { alpha: 5, beta: 2 } });
+    const again = await p.run(ir, { parameters: resolveParameters(ir, { alpha: 5, beta: 2 }) });
     expect(statuses(again.doc)).toEqual({ a: 'ran', b: 'ran', c: 'ran', d: 'reused' });
   });
 
   it('changing a parameter no step declares changes nothing', async () => {
     await firstRun();
-    const { doc } = await p.run(await p.load(), { parameters: { unused: 'y' } });
+    const ir = await p.load();
+    const { doc } = await p.run(ir, { parameters: resolveParameters(ir, { unused: 'y' }) });
     expect(stepsWith(doc, 'reused')).toEqual(['a', 'b', 'c', 'd']);
     expect(doc.parameters.unused).toBe('y');
   });

@@ -13,6 +13,7 @@ import { collectGarbage } from '../../lib/gc';
 import { readStepRecord, RECORDS_PREFIX, writeStepRecord, type StepRecord } from '../../lib/protocol';
 import { createFsStore, createS3Store, type CasStore, type Hash } from '../../lib/store';
 import { startS3rver, type S3Server } from '../support/s3-servers';
+import { resolveParameters } from '../../lib/spec';
 import { makeProject, type Project } from '../engine/support';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');
@@ -52,7 +53,7 @@ beforeAll(async () => {
   await p.write('pipeline.yaml', PIPELINE);
   const ir = await p.load();
   runIds = [];
-  for (const n of [1, 2, 3, 4]) runIds.push((await p.run(ir, { parameters: { n } })).doc.runId);
+  for (const n of [1, 2, 3, 4]) runIds.push((await p.run(ir, { parameters: resolveParameters(ir, { n }) })).doc.runId);
 }, 120_000);
 afterAll(async () => p?.cleanup());
 

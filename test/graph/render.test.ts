@@ -15,7 +15,7 @@ function pipeline(): PipelineIR {
   const steps: Record<string, StepIR> = { ...base.steps };
   steps.load = {
     ...steps.load,
-    inputs: { raw: { kind: 'path', path: '/fixtures/data/raw.csv' }, extra: { kind: 'uri', uri: 's3://bucket/extra "x"' } },
+    inputs: { raw: { kind: 'path', path: '/fixtures/data/raw.csv' }, extra: { kind: 'uri', uri: 's3://bucket/extra "x"', bucket: 'bucket', key: 'extra "x"' } },
     outputs: ['features', 'labels'],
   };
   steps.train = {

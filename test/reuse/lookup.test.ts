@@ -203,7 +203,7 @@ describe('createLookupHandler', () => {
   });
 
   it('names the step and input of an unsupported uri input, and accepts a resolver', async () => {
-    const ir = pipeline([step('a', { inputs: { raw: { kind: 'uri', uri: 's3://bucket/key' } } })]);
+    const ir = pipeline([step('a', { inputs: { raw: { kind: 'uri', uri: 's3://bucket/key', bucket: 'bucket', key: 'key' } } })]);
     await expect(lookup(sb.store, ir, 'a')).rejects.toThrow(/Step 'a' input 'raw': uri inputs \(s3:\/\/bucket\/key\) are not supported/);
     const ref = await sb.store.putBytes(Buffer.from('remote'));
     const handler = createLookupHandler({ store: sb.store, resolveUri: async () => ref });

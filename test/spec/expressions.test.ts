@@ -2,8 +2,8 @@
  * Timeouts, schedule expressions, time zones and names: the small parsers behind validation.
  */
 import { describe, expect, it } from 'vitest';
-import { envSuffix, isKnownTimeZone, normalizeScheduleExpression, parseDuration, pascalCase } from '../../lib/spec';
-import { cronProblem, rateProblem } from '../../lib/spec/schedule-expression';
+import { envSuffix, parseDuration, pascalCase } from '../../lib/spec';
+import { cronProblem, isKnownTimeZone, normalizeScheduleExpression, rateProblem } from '../../lib/schedule';
 import { closest } from '../../lib/spec/suggest';
 
 describe('parseDuration', () => {

@@ -130,7 +130,7 @@ steps:
     expect(ir.steps.p.code).toBe(join(dir, 'steps'));
     expect(ir.steps.p.inputs).toEqual({
       raw: { kind: 'path', path: join(dir, 'data.csv') },
-      remote: { kind: 'uri', uri: 's3://my-bucket/some/key.csv' },
+      remote: { kind: 'uri', uri: 's3://my-bucket/some/key.csv', bucket: 'my-bucket', key: 'some/key.csv' },
     });
     expect(ir.steps.p.outputs).toEqual(['zz', 'aa']);
     expect(ir.steps.c.inputs).toEqual({ in: { kind: 'step', step: 'p', output: 'zz' } });
@@ -152,7 +152,7 @@ steps:
     expect(Object.keys(ir.steps)).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('normalizes schedule expressions and defaults the time zone to UTC', () => {
+  it('normalizes schedule expressions, defaults the time zone to UTC and fills in parameter defaults', () => {
     const ir = parseIn(
       dir,
       `name: sched
@@ -171,11 +171,11 @@ schedules:
     );
     expect(ir.schedules).toEqual({
       bare_cron: { name: 'bare_cron', expression: 'cron(0 3 * * ? *)', timezone: 'Europe/Berlin', parameters: { epochs: 5 } },
-      wrapped_cron: { name: 'wrapped_cron', expression: 'cron(15 10 ? * MON-FRI *)', timezone: 'UTC', parameters: {} },
-      bare_rate: { name: 'bare_rate', expression: 'rate(5 minutes)', timezone: 'UTC', parameters: {} },
-      expr: { name: 'expr', expression: 'rate(1 day)', timezone: 'UTC', parameters: {} },
-      named: { name: 'named', expression: 'cron(0 18 L * ? 2026)', timezone: 'UTC', parameters: {} },
-      weekly: { name: 'weekly', expression: 'cron(0 9 ? JAN-JUN 2#1 *)', timezone: 'UTC', parameters: {} },
+      wrapped_cron: { name: 'wrapped_cron', expression: 'cron(15 10 ? * MON-FRI *)', timezone: 'UTC', parameters: { epochs: 3 } },
+      bare_rate: { name: 'bare_rate', expression: 'rate(5 minutes)', timezone: 'UTC', parameters: { epochs: 3 } },
+      expr: { name: 'expr', expression: 'rate(1 day)', timezone: 'UTC', parameters: { epochs: 3 } },
+      named: { name: 'named', expression: 'cron(0 18 L * ? 2026)', timezone: 'UTC', parameters: { epochs: 3 } },
+      weekly: { name: 'weekly', expression: 'cron(0 9 ? JAN-JUN 2#1 *)', timezone: 'UTC', parameters: { epochs: 3 } },
     });
   });
 

@@ -2,8 +2,7 @@
  * `pipewright cancel <name> <runId> --api <url>`: stops a run and its Batch jobs through the trigger API.
  */
 import type { Command } from 'commander';
-import { ApiClient } from '../../api/client';
-import { checkResponse } from '../../api/client-response';
+import { ApiClient, checkResponse } from '../../client';
 import { apiUrlOf } from './trigger';
 
 interface CancelFlags {

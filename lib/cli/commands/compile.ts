@@ -3,8 +3,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compile, countStates, DEFINITION_SIZE_LIMIT, renderDefinition } from '../../compiler/index';
-import { loadPipeline } from '../../spec/load';
+import { compile, countStates, DEFINITION_SIZE_LIMIT, renderDefinition } from '../../compiler';
+import { loadPipeline } from '../../spec';
 
 interface CompileFlags {
   readonly out?: string;

@@ -2,8 +2,8 @@
  * `pipewright graph <file> --format mermaid|dot`: prints the pipeline's DAG.
  */
 import { type Command, Option } from 'commander';
-import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph/index';
-import { loadPipeline } from '../../spec/load';
+import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph';
+import { loadPipeline } from '../../spec';
 
 interface GraphFlags {
   readonly format: GraphFormat;

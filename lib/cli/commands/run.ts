@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { startRun, createProgressReporter } from '../../engine';
 import { UsageError } from '../../errors';
-import { loadPipeline } from '../../spec/load';
-import { resolveParameters } from '../../spec/parameters';
+import { loadPipeline, resolveParameters } from '../../spec';
 import { defaultStoreLocation, openStore } from '../../store';
 
 interface RunFlags {

@@ -5,10 +5,10 @@
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_PORT } from '../../api/server-defaults';
+import { DEFAULT_PORT } from '../../client';
 import { UsageError } from '../../errors';
-import type { PipelineIR } from '../../ir/types';
-import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec/load';
+import type { PipelineIR } from '../../ir';
+import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec';
 import { defaultStoreLocation, openStore } from '../../store';
 
 interface ServeFlags {
@@ -78,7 +78,7 @@ export function registerServe(program: Command): void {
       for (const file of paths) pipelines.push(await loadPipeline(file));
       const store = openStore(flags.store ?? defaultStoreLocation());
       // Loaded on use: the server pulls in the whole local engine.
-      const { startServer } = await import('../../api/server');
+      const { startServer } = await import('../../serve');
       const server = await startServer({
         pipelines,
         store,

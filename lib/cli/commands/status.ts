@@ -2,10 +2,9 @@
  * `pipewright status <name> <runId> --api <url>`: a run's status from the trigger API.
  */
 import type { Command } from 'commander';
-import { ApiClient } from '../../api/client';
-import { checkResponse } from '../../api/client-response';
-import { formatRunView } from '../../api/format-run';
-import type { ApiRunView } from '../../api/types';
+import { ApiClient, checkResponse } from '../../client';
+import { formatRunView } from '../format-run';
+import type { ApiRunView } from '../../api';
 import { apiUrlOf } from './trigger';
 
 interface StatusFlags {

@@ -2,10 +2,9 @@
  * `pipewright trigger <name> --api <url>`: starts a run of a deployed pipeline (or one served by `pipewright serve`).
  */
 import type { Command } from 'commander';
-import { ApiClient } from '../../api/client';
-import { checkResponse } from '../../api/client-response';
-import { formatRunView, stepStates } from '../../api/format-run';
-import type { ApiRunView } from '../../api/types';
+import { ApiClient, checkResponse } from '../../client';
+import { formatRunView, stepStates } from '../format-run';
+import type { ApiRunView } from '../../api';
 import { RunFailedError, UsageError } from '../../errors';
 import { parseParamFlags } from './run';
 

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { DefinitionError, UsageError, type Problem } from '../../errors';
-import { loadPipeline } from '../../spec/load';
+import { loadPipeline } from '../../spec';
 
 interface ValidateFlags {
   readonly json?: boolean;

@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../../errors';
-import { isTreeRef } from '../../store';
-import type { ArtifactRef, ArtifactStore, Hash } from '../../store/types';
+import { isTreeRef, type ArtifactRef, type ArtifactStore, type Hash } from '../../store';
 
 /** Options of `writeArtifact`. */
 export interface WriteArtifactOptions {

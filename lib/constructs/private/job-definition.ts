@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { CfnDeletionPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
-import type { JobDefinitionSpec } from '../../compiler/types';
+import type { JobDefinitionSpec } from '../../compiler';
 import { JOB_PARAMETER } from '../../protocol';
 import { containerSecrets } from './secrets';
 

@@ -2,8 +2,7 @@
  * SigV4 signing (CLI) and verification (`serve --auth sigv4`), and how the client finds its region.
  */
 import { describe, expect, it } from 'vitest';
-import { isLoopbackUrl, regionFromApiUrl } from '../../lib/api/client';
-import { signRequest, verifySigV4, type VerifyInput } from '../../lib/api/sigv4';
+import { isLoopbackUrl, regionFromApiUrl, signRequest, verifySigV4, type VerifyInput } from '../../lib/client';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const URL_ = 'http://127.0.0.1:8787/pipelines/iris/runs?x=1';

@@ -1,14 +1,23 @@
 /**
  * The API's local implementation: runs start on the local engine against a store (`pipewright serve`).
  */
-import { startRun as engineStartRun, settleAbandoned } from '../engine';
-import type { EngineEvent, RunDocument, RunHandle, RunOptions } from '../engine/types';
-import type { PipelineIR } from '../ir/types';
+import { type EngineEvent, type RunDocument, type RunHandle, type RunOptions, settleAbandoned, startRun as engineStartRun } from '../engine';
+import type { PipelineIR } from '../ir';
 import { runDocumentKey, type StepResult } from '../protocol';
 import type { ArtifactStore } from '../store';
-import { idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
-import { buildRunView, readStepDocuments } from './run-view';
-import type { ApiDeps, ApiRunView, CancelOutcome, PipelineSummary, PipelineTarget, StartRunOutcome, StartRunRequest } from './types';
+import {
+  buildRunView,
+  idempotencyRecordKey,
+  readStepDocuments,
+  type ApiDeps,
+  type ApiRunView,
+  type CancelOutcome,
+  type IdempotencyRecord,
+  type PipelineSummary,
+  type PipelineTarget,
+  type StartRunOutcome,
+  type StartRunRequest,
+} from '../api';
 
 /** Options of `createLocalDeps`. */
 export interface LocalDepsOptions {

@@ -1,5 +1,7 @@
 /**
  * Run ids: `YYYYMMDD-HHMMSS-mmmxxx` (UTC time, milliseconds, 3 random hex digits), so ids sort by start time.
+ *
+ * A run id is also the Step Functions execution name, so the lookup handler reads it from the execution id.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -17,9 +19,4 @@ export function newRunId(now: Date = new Date()): string {
 /** Whether a string has the shape of a run id made by `newRunId`. */
 export function isRunId(id: string): boolean {
   return RUN_ID.test(id);
-}
-
-/** The Step Functions execution id of a local run (its last `:` segment is the run id). */
-export function executionArn(pipeline: string, runId: string): string {
-  return `arn:aws:states:local:000000000000:execution:${pipeline}:${runId}`;
 }

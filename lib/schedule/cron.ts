@@ -1,11 +1,11 @@
 /**
- * EventBridge cron expressions (`minutes hours day-of-month month day-of-week year`) and their next fire time
- * in an IANA time zone.
+ * EventBridge cron expressions (`minutes hours day-of-month month day-of-week year`): the one field table,
+ * their validation with messages that say what to fix, and their next fire time in an IANA time zone.
  *
  * Supported: `*`, `?`, lists, ranges (wrapping ones such as `FRI-MON` too), steps (`*\/15`, `5/10`, `8-18/2`),
  * month and day names, `L`, `LW` and `<n>W` in day-of-month, `L`, `<d>L` and `<d>#<n>` in day-of-week.
- * Day-of-week counts `1` = SUN … `7` = SAT. Validation with friendly messages is lib/spec's job
- * (`cronProblem`); `parseCron` throws a plain Error on what it cannot read.
+ * Day-of-week counts `1` = SUN … `7` = SAT. `cronProblem` validates; `parseCron` reads what validation
+ * accepted and throws the same message on anything else.
  *
  * Daylight-saving time: a wall-clock time that occurs twice (clocks going back) fires once, at its first
  * occurrence; one that does not exist (clocks going forward) fires at the same distance after the gap,
@@ -14,9 +14,10 @@
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based
  */
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const MAX_YEAR = 2199;
+import { cronProblem, FIELDS, valueOf, type CronField } from './cron-fields';
+import { wallClockOf, wallClockToInstant } from './zone';
+
+const [MINUTES, HOURS, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR] = FIELDS;
 
 /** A rule on days of the month. */
 type DomRule = { kind: 'value'; day: number } | { kind: 'last' } | { kind: 'last-weekday' } | { kind: 'nearest-weekday'; day: number };
@@ -37,20 +38,15 @@ export interface CronSchedule {
   readonly years?: readonly number[];
 }
 
-function value(text: string, min: number, max: number, names: readonly string[] | undefined, field: string): number {
-  let n: number;
-  if (/^\d+$/.test(text)) n = Number(text);
-  else {
-    const i = names?.indexOf(text.toUpperCase()) ?? -1;
-    if (i < 0) throw new Error(`cron ${field}: cannot read "${text}"`);
-    n = i + min;
-  }
-  if (n < min || n > max) throw new Error(`cron ${field}: ${n} is outside ${min}-${max}`);
+function value(text: string, f: CronField): number {
+  const n = valueOf(text, f);
+  if (n === undefined) throw new Error(`cron ${f.name}: cannot read "${text}"`);
   return n;
 }
 
 /** Expands a list of `*`, `a`, `a-b`, with optional `/step`, into sorted values. */
-function expand(text: string, min: number, max: number, field: string, names?: readonly string[]): number[] {
+function expand(text: string, f: CronField): number[] {
+  const { min, max, name: field } = f;
   const out = new Set<number>();
   for (const part of text.split(',')) {
     const [base, stepText, extra] = part.split('/');
@@ -61,9 +57,9 @@ function expand(text: string, min: number, max: number, field: string, names?: r
     if (base === '*') [from, to] = [min, max];
     else if (base.includes('-')) {
       const [a, b] = base.split('-');
-      [from, to] = [value(a, min, max, names, field), value(b, min, max, names, field)];
+      [from, to] = [value(a, f), value(b, f)];
     } else {
-      from = value(base, min, max, names, field);
+      from = value(base, f);
       to = stepText === undefined ? from : max;
     }
     const span = to >= from ? to - from : to + (max - min + 1) - from; // wrapping range, e.g. FRI-MON
@@ -78,8 +74,8 @@ function parseDom(text: string): DomRule[] | undefined {
   for (const part of text.split(',')) {
     if (part === 'L') rules.push({ kind: 'last' });
     else if (part === 'LW') rules.push({ kind: 'last-weekday' });
-    else if (/^\d+W$/.test(part)) rules.push({ kind: 'nearest-weekday', day: value(part.slice(0, -1), 1, 31, undefined, 'day-of-month') });
-    else for (const day of expand(part, 1, 31, 'day-of-month')) rules.push({ kind: 'value', day });
+    else if (/^\d+W$/.test(part)) rules.push({ kind: 'nearest-weekday', day: value(part.slice(0, -1), DAY_OF_MONTH) });
+    else for (const day of expand(part, DAY_OF_MONTH)) rules.push({ kind: 'value', day });
   }
   return rules;
 }
@@ -90,24 +86,25 @@ function parseDow(text: string): DowRule[] | undefined {
   for (const part of text.split(',')) {
     const nth = /^(\w+)#([1-5])$/.exec(part);
     if (part === 'L') rules.push({ kind: 'value', dow: 7 });
-    else if (nth) rules.push({ kind: 'nth', dow: value(nth[1], 1, 7, DAYS, 'day-of-week'), n: Number(nth[2]) });
-    else if (/^\w+L$/.test(part)) rules.push({ kind: 'last-of-month', dow: value(part.slice(0, -1), 1, 7, DAYS, 'day-of-week') });
-    else for (const dow of expand(part, 1, 7, 'day-of-week', DAYS)) rules.push({ kind: 'value', dow });
+    else if (nth) rules.push({ kind: 'nth', dow: value(nth[1], DAY_OF_WEEK), n: Number(nth[2]) });
+    else if (/^\w+L$/.test(part)) rules.push({ kind: 'last-of-month', dow: value(part.slice(0, -1), DAY_OF_WEEK) });
+    else for (const dow of expand(part, DAY_OF_WEEK)) rules.push({ kind: 'value', dow });
   }
   return rules;
 }
 
-/** Parses the body of `cron(...)` (six fields); throws an Error when it cannot. */
+/** Parses the body of `cron(...)` (six fields) that `cronProblem` accepts; throws its message otherwise. */
 export function parseCron(body: string): CronSchedule {
+  const problem = cronProblem(body);
+  if (problem) throw new Error(problem);
   const f = body.trim().split(/\s+/);
-  if (f.length !== 6) throw new Error(`cron "${body}" has ${f.length} fields; expected 6`);
   return {
-    minutes: expand(f[0], 0, 59, 'minutes'),
-    hours: expand(f[1], 0, 23, 'hours'),
+    minutes: expand(f[0], MINUTES),
+    hours: expand(f[1], HOURS),
     dom: parseDom(f[2]),
-    months: expand(f[3], 1, 12, 'month', MONTHS),
+    months: expand(f[3], MONTH),
     dow: parseDow(f[4]),
-    years: f[5] === '*' ? undefined : expand(f[5], 1970, MAX_YEAR, 'year'),
+    years: f[5] === '*' ? undefined : expand(f[5], YEAR),
   };
 }
 
@@ -172,46 +169,6 @@ function dayMatches(c: CronSchedule, y: number, m: number, d: number): boolean {
   return true;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The zone's UTC offset (ms) at an instant. */
-export function zoneOffsetMs(timeZone: string, instant: number): number {
-  let fmt = formatters.get(timeZone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, fmt);
-  }
-  const p: Record<string, number> = {};
-  for (const part of fmt.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/** The instant of a wall-clock time in a zone (first occurrence when ambiguous; shifted forward in a gap). */
-export function wallClockToInstant(timeZone: string, y: number, mo: number, d: number, h: number, mi: number): number {
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  const DAY = 86_400_000;
-  const offsets = new Set([zoneOffsetMs(timeZone, wall - DAY), zoneOffsetMs(timeZone, wall), zoneOffsetMs(timeZone, wall + DAY)]);
-  const valid = [...offsets].map((o) => wall - o).filter((t) => zoneOffsetMs(timeZone, t) === wall - t);
-  if (valid.length > 0) return Math.min(...valid);
-  return wall - zoneOffsetMs(timeZone, wall - DAY);
-}
-
-/** The wall-clock fields of an instant in a zone. */
-function wallClockOf(timeZone: string, instant: number): [number, number, number, number, number] {
-  const w = new Date(instant + zoneOffsetMs(timeZone, instant));
-  return [w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate(), w.getUTCHours(), w.getUTCMinutes()];
-}
-
 /**
  * The first time strictly after `after` at which the schedule fires, in `timeZone`; `undefined` when it
  * never fires again (e.g. only past years).
@@ -220,7 +177,7 @@ export function nextCronTime(c: CronSchedule, after: Date, timeZone = 'UTC'): Da
   const afterMs = after.getTime();
   // Start two hours of wall clock early so a repeated (clocks-back) hour is searched too; earlier candidates are skipped.
   const [sy, smo, sd, sh, smi] = wallClockOf(timeZone, afterMs - 2 * 3_600_000);
-  const years = c.years ?? Array.from({ length: MAX_YEAR - sy + 1 }, (_, i) => sy + i);
+  const years = c.years ?? Array.from({ length: YEAR.max - sy + 1 }, (_, i) => sy + i);
   for (const y of years) {
     if (y < sy) continue;
     const yGt = y > sy;

@@ -1,8 +1,8 @@
 /**
  * Plain-text rendering of a run view for `pipewright status` and `trigger --wait`.
  */
-import { formatMetrics } from '../engine/progress';
-import type { ApiRunView } from './types';
+import type { ApiRunView } from '../api';
+import { formatMetrics } from '../engine';
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : `${(ms / 1000).toFixed(1)}s`;

@@ -2,8 +2,7 @@
  * The EventBridge cron/rate next-fire calculator used by `pipewright serve` to fire schedules in-process.
  */
 import { describe, expect, it } from 'vitest';
-import { nextCronTime, parseCron, wallClockToInstant } from '../../lib/api/cron';
-import { fireTimes, parseRate } from '../../lib/api/next-fire';
+import { fireTimes, nextCronTime, parseCron, parseRate, wallClockToInstant } from '../../lib/schedule';
 
 /** The next fire time of a `cron(...)` body after an ISO instant, as ISO. */
 function next(body: string, after: string, tz = 'UTC'): string | undefined {

@@ -1,8 +1,8 @@
 /**
  * Fires pipelines' schedules in-process (the local twin of EventBridge Scheduler in `pipewright serve`).
  */
-import type { PipelineIR, ScheduleIR } from '../ir/types';
-import { fireTimes, type FireTimeFn } from './next-fire';
+import type { PipelineIR, ScheduleIR } from '../ir';
+import { fireTimes, type FireTimeFn } from '../schedule';
 
 /** Longest delay `setTimeout` accepts (about 24.8 days); longer waits re-arm. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -6,7 +6,7 @@
  * this server in `Host` (its loopback address and port), carry no foreign `Origin`, and send JSON as
  * `application/json`, which no page can send cross-origin without a preflight this server never approves.
  */
-import type { ApiResponse } from './types';
+import type { ApiResponse } from '../api';
 
 /** What the guard checks a request against. */
 export interface RequestGuardOptions {

@@ -5,19 +5,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { EngineEvent, RunHandle, RunOptions } from '../engine/types';
-import type { PipelineIR, ScheduleIR } from '../ir/types';
-import type { ArtifactStore } from '../store/types';
-import { createApiHandler, type ApiHandler } from './handler';
+import { createApiHandler, MAX_BODY_BYTES, type ApiHandler, type ApiResponse } from '../api';
+import { DEFAULT_PORT, verifySigV4 } from '../client';
+import type { EngineEvent, RunHandle, RunOptions } from '../engine';
+import type { PipelineIR, ScheduleIR } from '../ir';
+import type { ArtifactStore } from '../store';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
 import { guardRequest } from './request-guard';
-import { verifySigV4 } from './sigv4';
-import { MAX_BODY_BYTES } from './trigger-body';
-import { DEFAULT_PORT } from './server-defaults';
-import type { ApiResponse } from './types';
-
-export { DEFAULT_PORT };
 
 /** Options of `startServer`. */
 export interface ServerOptions {

@@ -2,15 +2,7 @@
  * Next fire times of EventBridge Scheduler expressions: `cron(...)` in a time zone, and `rate(...)`.
  */
 import { nextCronTime, parseCron } from './cron';
-
-const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-
-/** The interval of a `rate(...)` body such as `5 minutes`, in milliseconds; throws when it cannot be read. */
-export function parseRate(body: string): number {
-  const m = /^\s*(\d+)\s+(minute|hour|day)s?\s*$/.exec(body);
-  if (!m || Number(m[1]) < 1) throw new Error(`rate "${body}" is not "<positive integer> <minute(s)|hour(s)|day(s)>"`);
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
+import { parseRate } from './rate';
 
 /** Computes successive fire times of one schedule expression. */
 export type FireTimeFn = (after: Date) => Date | undefined;

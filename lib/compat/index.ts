@@ -1,0 +1,4 @@
+/**
+ * Polyfills for the Node versions we support (imported for their side effect).
+ */
+import './promise-with-resolvers';
