@@ -33,6 +33,7 @@ import { executionArn, LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } 
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
 import { prepareStateMachine } from './state-machine';
+import { lockStep, type StepLock } from './step-lock';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 
 /** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
@@ -258,10 +259,28 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
     const key = keys.get(step);
     emit({ type: 'step-queued', step });
+    // The same step (same cache key) running in another live process is waited for, then reused.
+    let lock: StepLock | undefined;
+    try {
+      lock = key ? await lockStep(store.location, key, stop.signal) : undefined;
+    } catch {
+      finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+      throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+    }
+    if (lock?.waited && key && !opts.noCache && ir.steps[step]?.cache !== false) {
+      const record = await readStepRecord(store, key).catch(() => undefined);
+      if (record) {
+        await lock.release();
+        const metrics = lastMetrics(record);
+        finish(step, { status: 'reused', cacheKey: key, durationMs: 0, outputs: record.outputs, ...(metrics ? { metrics } : {}), savedMs: record.durationMs });
+        return { JobName: step, Status: 'SUCCEEDED' };
+      }
+    }
     let lease;
     try {
       lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
     } catch (err) {
+      await lock?.release();
       if (stop.signal.aborted) {
         finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
         throw new TaskFailedError(`Step '${step}' was stopped before it started`);
@@ -321,6 +340,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
       }
     } finally {
       lease.release();
+      await lock?.release();
     }
   };
 
