@@ -85,45 +85,151 @@ export function manifestHashOfDefinition(definition: string | undefined): Hash |
   }
 }
 
-/** Creates the cloud `ApiDeps` over injected Step Functions, Batch and store clients. */
-export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
-  const { sfn, batch, store, registry } = options;
-  // Versions are immutable, so what a version's manifest says can be kept for the life of the process.
-  const versionManifests = new Map<string, Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined>>();
+/** What a version's manifest says about its parameters and steps. */
+interface VersionDefinition {
+  readonly parameters: Readonly<Record<string, ParameterIR>>;
+  readonly steps: string[];
+}
 
-  async function manifest(hash: Hash): Promise<PipelineManifest | undefined> {
+/** The cloud `ApiDeps`: runs are Step Functions executions, their steps Batch jobs, their results in the S3 store. */
+class CloudDeps implements ApiDeps {
+  private readonly sfn: SFNClient;
+  private readonly batch: BatchClient;
+  private readonly store: ArtifactStore;
+  private readonly registry: PipelineRegistry;
+  private readonly jobQueues: readonly string[];
+  // Versions are immutable, so what a version's manifest says can be kept for the life of the process.
+  private readonly versionManifests = new Map<string, Promise<VersionDefinition | undefined>>();
+
+  constructor(options: CloudDepsOptions) {
+    ({ sfn: this.sfn, batch: this.batch, store: this.store, registry: this.registry, jobQueues: this.jobQueues } = options);
+  }
+
+  public async listPipelines(): Promise<PipelineSummary[]> {
+    const entries = await this.registry.list();
+    return Promise.all(
+      entries.map(async (e) => {
+        const [vs, live] = await Promise.all([this.versions(e), this.liveVersion(e)]);
+        return {
+          name: e.name,
+          ...(e.description !== undefined ? { description: e.description } : {}),
+          versions: vs,
+          ...(live !== undefined ? { live } : {}),
+          parameters: e.parameters,
+          steps: e.steps,
+        };
+      }),
+    );
+  }
+
+
+  public async getPipeline(name: string, version?: number): Promise<PipelineTarget | 'no-pipeline' | 'no-version'> {
+    const entry = await this.registry.get(name);
+    if (!entry) return 'no-pipeline';
+    if (version === undefined) return { name, parameters: entry.parameters };
+    const def = await this.versionDefinition(`${entry.stateMachineArn}:${version}`);
+    if (def === null) return 'no-version';
+    // A version whose manifest cannot be read is checked against the live declarations.
+    return { name, version, parameters: def?.parameters ?? entry.parameters };
+  }
+
+
+  public async startRun(req: StartRunRequest): Promise<StartRunOutcome> {
+    const entry = await this.registry.get(req.pipeline);
+    if (!entry) throw new Error(`Pipeline '${req.pipeline}' is not in the this.registry.`);
+    const runId = req.idempotencyKey !== undefined ? idempotentRunId(req.pipeline, req.idempotencyKey) : req.runId;
+    if (req.idempotencyKey !== undefined && (await this.describe(entry, runId))) return { runId, existing: true };
+    const input = executionInput(req.parameters);
     try {
-      return await loadManifest(store, hash);
+      await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: req.version !== undefined ? `${entry.stateMachineArn}:${req.version}` : entry.aliasArn,
+          name: runId,
+          input: JSON.stringify(input),
+        }),
+      );
+    } catch (err) {
+      // Two requests with one key raced: the other one started it.
+      if (errorName(err) === 'ExecutionAlreadyExists' && req.idempotencyKey !== undefined) return { runId, existing: true };
+      throw err;
+    }
+    return { runId, existing: false };
+  }
+
+
+  public async getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {
+    const entry = await this.registry.get(pipeline);
+    if (!entry) return undefined;
+    const exec = await this.describe(entry, runId);
+    if (!exec) return undefined;
+    const steps = await this.stepsOf(entry, exec);
+    // Input of an execution not started by Pipewright shows no parameters.
+    const parameters = parametersOfInput(exec.input);
+    return buildRunView({
+      runId,
+      pipeline,
+      status: runStatusOf(exec.status),
+      parameters,
+      startedAt: exec.startDate ? new Date(exec.startDate) : new Date(),
+      finishedAt: exec.stopDate ? new Date(exec.stopDate) : undefined,
+      steps,
+      documents: await readStepDocuments(this.store, runId, steps),
+      cause: exec.cause ?? exec.error,
+      version: versionOf(exec.stateMachineVersionArn),
+    });
+  }
+
+
+  public async cancelRun(pipeline: string, runId: string): Promise<CancelOutcome> {
+    const entry = await this.registry.get(pipeline);
+    if (!entry) return { kind: 'not-found' };
+    const exec = await this.describe(entry, runId);
+    if (!exec) return { kind: 'not-found' };
+    if (exec.status !== 'RUNNING') return { kind: 'finished', status: runStatusOf(exec.status) };
+    await this.sfn.send(
+      new StopExecutionCommand({
+        executionArn: exec.executionArn ?? executionArnOf(entry.stateMachineArn, runId),
+        error: 'Pipewright.Cancelled',
+        cause: 'Cancelled through the Pipewright trigger API',
+      }),
+    );
+    const terminatedJobs = await this.terminateJobs(runId, exec.startDate ? new Date(exec.startDate) : new Date(0), await this.stepsOf(entry, exec));
+    return { kind: 'cancelled', terminatedJobs };
+  }
+
+  private async manifest(hash: Hash): Promise<PipelineManifest | undefined> {
+    try {
+      return await loadManifest(this.store, hash);
     } catch {
       return undefined;
     }
   }
 
   /** Parameters and steps of one version; `null` when the version does not exist. */
-  function versionDefinition(versionArn: string): Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined | null> {
-    const cached = versionManifests.get(versionArn);
+  private versionDefinition(versionArn: string): Promise<VersionDefinition | undefined | null> {
+    const cached = this.versionManifests.get(versionArn);
     if (cached) return cached;
     const p = (async () => {
       try {
-        const sm = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: versionArn }));
+        const sm = await this.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: versionArn }));
         const hash = manifestHashOfDefinition(sm.definition);
-        const m = hash ? await manifest(hash) : undefined;
+        const m = hash ? await this.manifest(hash) : undefined;
         return m ? { parameters: m.parameters, steps: Object.keys(m.steps) } : undefined;
       } catch (err) {
         if (errorName(err) === 'StateMachineDoesNotExist') return null;
         throw err;
       }
     })();
-    versionManifests.set(versionArn, p as Promise<{ parameters: Readonly<Record<string, ParameterIR>>; steps: string[] } | undefined>);
-    p.catch(() => versionManifests.delete(versionArn));
+    this.versionManifests.set(versionArn, p as Promise<VersionDefinition | undefined>);
+    p.catch(() => this.versionManifests.delete(versionArn));
     return p;
   }
 
-  async function versions(entry: RegistryEntry): Promise<ApiPipelineVersion[]> {
+  private async versions(entry: RegistryEntry): Promise<ApiPipelineVersion[]> {
     const out: ApiPipelineVersion[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: entry.stateMachineArn, nextToken }));
+      const page = await this.sfn.send(new ListStateMachineVersionsCommand({ stateMachineArn: entry.stateMachineArn, nextToken }));
       for (const v of page.stateMachineVersions ?? []) {
         const n = versionOf(v.stateMachineVersionArn);
         if (n !== undefined) out.push({ version: n, ...(v.creationDate ? { createdAt: new Date(v.creationDate).toISOString() } : {}) });
@@ -133,9 +239,9 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
     return out.sort((a, b) => a.version - b.version);
   }
 
-  async function liveVersion(entry: RegistryEntry): Promise<number | undefined> {
+  private async liveVersion(entry: RegistryEntry): Promise<number | undefined> {
     try {
-      const alias = await sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: entry.aliasArn }));
+      const alias = await this.sfn.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: entry.aliasArn }));
       const routes = [...(alias.routingConfiguration ?? [])].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
       return versionOf(routes[0]?.stateMachineVersionArn);
     } catch (err) {
@@ -144,27 +250,27 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
     }
   }
 
-  async function describe(entry: RegistryEntry, runId: string): Promise<DescribeExecutionCommandOutput | undefined> {
+  private async describe(entry: RegistryEntry, runId: string): Promise<DescribeExecutionCommandOutput | undefined> {
     try {
-      return await sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(entry.stateMachineArn, runId) }));
+      return await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(entry.stateMachineArn, runId) }));
     } catch (err) {
       if (errorName(err) === 'ExecutionDoesNotExist') return undefined;
       throw err;
     }
   }
 
-  async function stepsOf(entry: RegistryEntry, exec: DescribeExecutionCommandOutput): Promise<readonly string[]> {
+  private async stepsOf(entry: RegistryEntry, exec: DescribeExecutionCommandOutput): Promise<readonly string[]> {
     if (exec.stateMachineVersionArn && versionOf(exec.stateMachineVersionArn) !== undefined) {
-      const def = await versionDefinition(exec.stateMachineVersionArn);
+      const def = await this.versionDefinition(exec.stateMachineVersionArn);
       if (def) return def.steps;
     }
     return entry.steps;
   }
 
-  async function jobSpecRunId(hash: unknown): Promise<string | undefined> {
+  private async jobSpecRunId(hash: unknown): Promise<string | undefined> {
     if (typeof hash !== 'string' || !hash.startsWith('sha256:')) return undefined;
     try {
-      return (await loadJobSpec(store, hash as Hash)).runId;
+      return (await loadJobSpec(this.store, hash as Hash)).runId;
     } catch {
       return undefined;
     }
@@ -175,13 +281,13 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
    * named like one of its steps and still active; each is confirmed by reading the JobSpec its `job`
    * parameter names, whose `runId` must be this run (so another run's job of the same step is never touched).
    */
-  async function terminateJobs(runId: string, since: Date, steps: readonly string[]): Promise<string[]> {
+  private async terminateJobs(runId: string, since: Date, steps: readonly string[]): Promise<string[]> {
     const names = new Set(steps);
     const candidates: JobSummary[] = [];
-    for (const jobQueue of options.jobQueues) {
+    for (const jobQueue of this.jobQueues) {
       let nextToken: string | undefined;
       do {
-        const page = await batch.send(
+        const page = await this.batch.send(
           new ListJobsCommand({
             jobQueue,
             filters: [{ name: 'AFTER_CREATED_AT', values: [String(since.getTime() - 60_000)] }],
@@ -197,103 +303,18 @@ export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
     const terminated: string[] = [];
     for (let i = 0; i < candidates.length; i += 100) {
       const ids = candidates.slice(i, i + 100).map((j) => j.jobId!);
-      const { jobs = [] } = await batch.send(new DescribeJobsCommand({ jobs: ids }));
+      const { jobs = [] } = await this.batch.send(new DescribeJobsCommand({ jobs: ids }));
       for (const job of jobs) {
-        if ((await jobSpecRunId(job.parameters?.job)) !== runId) continue;
-        await batch.send(new TerminateJobCommand({ jobId: job.jobId!, reason: `Pipewright run ${runId} was cancelled through the trigger API` }));
+        if ((await this.jobSpecRunId(job.parameters?.job)) !== runId) continue;
+        await this.batch.send(new TerminateJobCommand({ jobId: job.jobId!, reason: `Pipewright run ${runId} was cancelled through the trigger API` }));
         terminated.push(job.jobId!);
       }
     }
     return terminated;
   }
+}
 
-  return {
-    async listPipelines(): Promise<PipelineSummary[]> {
-      const entries = await registry.list();
-      return Promise.all(
-        entries.map(async (e) => {
-          const [vs, live] = await Promise.all([versions(e), liveVersion(e)]);
-          return {
-            name: e.name,
-            ...(e.description !== undefined ? { description: e.description } : {}),
-            versions: vs,
-            ...(live !== undefined ? { live } : {}),
-            parameters: e.parameters,
-            steps: e.steps,
-          };
-        }),
-      );
-    },
-
-    async getPipeline(name, version): Promise<PipelineTarget | 'no-pipeline' | 'no-version'> {
-      const entry = await registry.get(name);
-      if (!entry) return 'no-pipeline';
-      if (version === undefined) return { name, parameters: entry.parameters };
-      const def = await versionDefinition(`${entry.stateMachineArn}:${version}`);
-      if (def === null) return 'no-version';
-      // A version whose manifest cannot be read is checked against the live declarations.
-      return { name, version, parameters: def?.parameters ?? entry.parameters };
-    },
-
-    async startRun(req: StartRunRequest): Promise<StartRunOutcome> {
-      const entry = await registry.get(req.pipeline);
-      if (!entry) throw new Error(`Pipeline '${req.pipeline}' is not in the registry.`);
-      const runId = req.idempotencyKey !== undefined ? idempotentRunId(req.pipeline, req.idempotencyKey) : req.runId;
-      if (req.idempotencyKey !== undefined && (await describe(entry, runId))) return { runId, existing: true };
-      const input = executionInput(req.parameters);
-      try {
-        await sfn.send(
-          new StartExecutionCommand({
-            stateMachineArn: req.version !== undefined ? `${entry.stateMachineArn}:${req.version}` : entry.aliasArn,
-            name: runId,
-            input: JSON.stringify(input),
-          }),
-        );
-      } catch (err) {
-        // Two requests with one key raced: the other one started it.
-        if (errorName(err) === 'ExecutionAlreadyExists' && req.idempotencyKey !== undefined) return { runId, existing: true };
-        throw err;
-      }
-      return { runId, existing: false };
-    },
-
-    async getRun(pipeline, runId): Promise<ApiRunView | undefined> {
-      const entry = await registry.get(pipeline);
-      if (!entry) return undefined;
-      const exec = await describe(entry, runId);
-      if (!exec) return undefined;
-      const steps = await stepsOf(entry, exec);
-      // Input of an execution not started by Pipewright shows no parameters.
-      const parameters = parametersOfInput(exec.input);
-      return buildRunView({
-        runId,
-        pipeline,
-        status: runStatusOf(exec.status),
-        parameters,
-        startedAt: exec.startDate ? new Date(exec.startDate) : new Date(),
-        finishedAt: exec.stopDate ? new Date(exec.stopDate) : undefined,
-        steps,
-        documents: await readStepDocuments(store, runId, steps),
-        cause: exec.cause ?? exec.error,
-        version: versionOf(exec.stateMachineVersionArn),
-      });
-    },
-
-    async cancelRun(pipeline, runId): Promise<CancelOutcome> {
-      const entry = await registry.get(pipeline);
-      if (!entry) return { kind: 'not-found' };
-      const exec = await describe(entry, runId);
-      if (!exec) return { kind: 'not-found' };
-      if (exec.status !== 'RUNNING') return { kind: 'finished', status: runStatusOf(exec.status) };
-      await sfn.send(
-        new StopExecutionCommand({
-          executionArn: exec.executionArn ?? executionArnOf(entry.stateMachineArn, runId),
-          error: 'Pipewright.Cancelled',
-          cause: 'Cancelled through the Pipewright trigger API',
-        }),
-      );
-      const terminatedJobs = await terminateJobs(runId, exec.startDate ? new Date(exec.startDate) : new Date(0), await stepsOf(entry, exec));
-      return { kind: 'cancelled', terminatedJobs };
-    },
-  };
+/** Creates the cloud `ApiDeps` over injected Step Functions, Batch and store clients. */
+export function createCloudDeps(options: CloudDepsOptions): ApiDeps {
+  return new CloudDeps(options);
 }
