@@ -77,7 +77,7 @@ steps:
     run.child.kill('SIGKILL');
     await run.done;
     // THEN the step dies with it, and the staging folder is left until the next start removes it
-    await waitFor(() => gone(pid), 'the step to be killed', 15_000);
+    await waitFor(() => gone(pid), 'the step to be killed', 20_000);
     expect(await staging()).toHaveLength(1);
     await p.write('other.yaml', 'name: other\nsteps:\n  s:\n    command: [sh, -c, "true"]\n');
     const next = cli(['run', 'other.yaml']);

@@ -14,13 +14,24 @@ export interface StepGuard {
   release(): void;
 }
 
-const SCRIPT = 'read pgid || exit 0; read _ignored; [ -n "$pgid" ] && kill -9 -"$pgid" 2>/dev/null; exit 0';
+// Two signals that the engine is gone, whichever comes first: EOF on the pipe, or its pid ($1) no longer alive
+// (polled each second, in case something else still holds the pipe's write end).
+const SCRIPT = [
+  'read pgid || exit 0',
+  '[ -n "$pgid" ] || exit 0',
+  '( while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -9 -"$pgid" 2>/dev/null ) &',
+  'poller=$!',
+  'read _ignored',
+  'kill -9 -"$pgid" 2>/dev/null',
+  'kill "$poller" 2>/dev/null',
+  'exit 0',
+].join('\n');
 
 /** Starts a guard; call `watch` with the step's pid (spawned detached, so it leads its own group). */
 export function startGuard(): StepGuard {
   let guard: ChildProcess | undefined;
   try {
-    guard = spawn('/bin/sh', ['-c', SCRIPT, 'pw-guard'], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    guard = spawn('/bin/sh', ['-c', SCRIPT, 'pw-guard', String(process.pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     guard.on('error', () => undefined);
     guard.stdin?.on('error', () => undefined);
     // Neither the guard nor its pipe keeps this process alive.
@@ -35,7 +46,8 @@ export function startGuard(): StepGuard {
     },
     release() {
       try {
-        guard?.kill('SIGKILL');
+        // The guard leads its own group (detached): this also ends its poller.
+        if (guard?.pid !== undefined) process.kill(-guard.pid, 'SIGKILL');
       } catch {
         // Already gone.
       }
