@@ -18,7 +18,7 @@ const noConstructs = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [tseslint.configs.recommended, importX.flatConfigs.typescript],

@@ -1,6 +1,8 @@
 /**
- * `npm run bench:local`: wall time of local runs (first and fully reused), engine overhead per step, and
- * store hashing throughput against `openssl dgst -sha256`.
+ * `npm run bench:local`: start-up and runs as whole `pipewright` processes (what the user pays, beside
+ * Metaflow's 10-step local run when it is installed; see bench/process.ts), then wall time of local runs
+ * in-process (first and fully reused), engine overhead per step, and store hashing throughput against
+ * `openssl dgst -sha256`.
  *
  * Pipelines of no-op steps (`true`): a 10-step chain, a 20-way fan-out + join, a seeded 100-step random DAG.
  * Engine overhead per step = (wall time − time spent in the steps' commands) / steps, on the chain, where
@@ -11,12 +13,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile } from '../lib/compiler';
 import { startRun, type EngineEvent, type RunDocument } from '../lib/engine';
-import { prepareStateMachine } from '../lib/engine/state-machine';
 import type { PipelineIR, StepIR } from '../lib/ir/types';
 import { CasStore, FsBackend } from '../lib/store';
 import { benchHash, formatHashBench } from './hash';
+import { benchProcesses, formatProcessRows } from './process';
 import type { ArtifactStore } from '../lib/store/types';
 
 /** Salts every step's key, so that no step is reused from another pipeline or an earlier bench run. */
@@ -128,16 +129,10 @@ async function main(): Promise<void> {
   ];
   const breakdowns: string[] = [];
   try {
-    // Warm-up: module loading, JIT, and the one-time validation of each new compiled definition are not
-    // per-run costs (the engine validates a definition once per store and process); timed separately below.
+    process.stdout.write(`## Whole processes (median of 5)\n\n${formatProcessRows(benchProcesses(5))}\n\n## In-process\n\n`);
+    // Warm-up: module loading and JIT are not per-run costs here; the whole-process rows above include them.
     const shapes = [linear(10), fanOut(20), randomDag(100)];
     for (const ir of shapes) await timed(ir, fsStore(join(root, `warmup-${ir.name}`), false));
-    const scratch = fsStore(join(root, 'validation'), false);
-    const tv = performance.now();
-    const template = JSON.stringify(compile(randomDag(100)).definition);
-    const filled = JSON.parse(template.replace(/\$\{[A-Za-z0-9]+\}/g, 'arn:aws:lambda:local:000000000000:function:x'));
-    await (await prepareStateMachine(filled, scratch, { fresh: NONCE })).validation;
-    const validationMs = performance.now() - tv;
     for (const durable of [true, false]) {
       for (const ir of shapes) {
         const store = fsStore(join(root, `${ir.name}-${durable}`), durable);
@@ -169,12 +164,9 @@ async function main(): Promise<void> {
     }
     printTable(rows);
     process.stdout.write(`\n${breakdowns.join('\n')}\n`);
-    process.stdout.write(
-      `one-time validation of a new compiled definition (random-100, worker thread, not in the rows above): ${validationMs.toFixed(0)} ms\n`,
-    );
 
     const mib = Number(process.env.BENCH_HASH_MIB ?? 1024);
-    process.stdout.write(`\n${formatHashBench(await benchHash(mib * 1024 * 1024))}\n`);
+    process.stdout.write(`\n${formatHashBench(await benchHash(mib * 1024 * 1024, 5))}\n`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

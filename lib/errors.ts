@@ -14,11 +14,14 @@ export interface Problem {
   readonly message: string;
   /** 1-based line in the source file, where known (YAML and JSON). */
   readonly line?: number;
+  /** 1-based column in the source file, where known (TypeScript type errors). @default - unknown */
+  readonly column?: number;
 }
 
-/** Formats a problem as `<file>:<line>: <path>: <message>` (line omitted when unknown). */
+/** Formats a problem as `<file>:<line>[:<column>]: <path>: <message>` (line and column omitted when unknown). */
 export function formatProblem(p: Problem): string {
-  const where = p.line !== undefined ? `${p.file}:${p.line}` : p.file;
+  const at = p.column !== undefined ? `${p.line}:${p.column}` : `${p.line}`;
+  const where = p.line !== undefined ? `${p.file}:${at}` : p.file;
   return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
 }
 

@@ -15,7 +15,7 @@ export { loadPipeline, resolveParameters } from './spec';
 export { compile, renderDefinition, substitute } from './compiler';
 export { renderGraph } from './graph';
 export { openStore, createFsStore, createS3Store } from './store';
-export { startRun } from './engine';
+export { startRun, loadRun } from './engine';
 export * from './errors';
 export type * from './ir/types';
 export type * from './store/types';

@@ -1,7 +1,7 @@
 /**
  * The iris pipeline in the TypeScript DSL: the twin of pipeline.yaml (both compile to the same IR).
  */
-import { param, path, pipeline } from '../../lib/dsl';
+import { param, path, pipeline } from 'pipewright';
 
 const p = pipeline('iris', {
   description: 'Train and evaluate a softmax classifier on Iris',

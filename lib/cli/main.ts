@@ -53,7 +53,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && /pipewright$|cli[\\/]main\.ts$/.test(process.argv[1]);
+// bin/pipewright imports the compiled module and calls main(); this is for `tsx lib/cli/main.ts`.
+const isEntry = process.argv[1] && /cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -4,12 +4,16 @@
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest } from '@smithy/types';
 
 /** The service name API Gateway's IAM authorization expects. */
 export const EXECUTE_API = 'execute-api';
+
+/** The signer and its hash, loaded on first use so that CLI commands which never sign start fast. */
+async function loadSigner(): Promise<{ SignatureV4: typeof import('@smithy/signature-v4').SignatureV4; Sha256: typeof import('@aws-crypto/sha256-js').Sha256 }> {
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+  return { SignatureV4, Sha256 };
+}
 
 /** Largest clock difference a signature may have (as AWS allows). */
 const MAX_SKEW_MS = 15 * 60_000;
@@ -50,6 +54,7 @@ export interface SignRequestInput {
 /** Signs a request with SigV4; returns every header to send (host, x-amz-date, authorization, …). */
 export async function signRequest(input: SignRequestInput): Promise<Record<string, string>> {
   const url = new URL(input.url);
+  const { SignatureV4, Sha256 } = await loadSigner();
   const signer = new SignatureV4({
     credentials: input.credentials,
     region: input.region,
@@ -121,6 +126,7 @@ export async function verifySigV4(input: VerifyInput, options: VerifyOptions): P
   }
   const host = input.headers.host ?? 'localhost';
   const url = new URL(`http://${host}${input.pathAndQuery}`);
+  const { SignatureV4, Sha256 } = await loadSigner();
   const signer = new SignatureV4({ credentials: options.credentials, region, service, sha256: Sha256, applyChecksum: false });
   const recomputed = await signer.sign(toSmithyRequest(url, input.method, headers, input.body), {
     signingDate: date,

@@ -2,7 +2,6 @@
  * The shared AWS infrastructure every published pipeline runs on.
  */
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as batch from 'aws-cdk-lib/aws-batch';
@@ -16,6 +15,7 @@ import { Construct } from 'constructs';
 import { REGISTRY_PREFIX } from '../protocol';
 import { NAME_RULE, isValidName } from '../spec';
 import { acknowledgePlatformFindings } from './private/nag';
+import { lambdaCode } from './private/package-assets';
 import { ConstructValidationError } from './private/validation';
 import { RunnerImage } from './runner-image';
 
@@ -128,9 +128,9 @@ export class PipelinePlatform extends Construct {
   /** The runner image URI (resolved in this stack). */
   public readonly runnerImageUri: string;
   /** The reuse lookup function every state machine invokes. */
-  public readonly lookupFunction: nodejs.NodejsFunction;
+  public readonly lookupFunction: lambda.Function;
   /** The trigger API's handler. */
-  public readonly apiFunction: nodejs.NodejsFunction;
+  public readonly apiFunction: lambda.Function;
   /** The REST API (AWS_IAM authorization on every method). */
   public readonly api: apigw.RestApi;
   /** Log retention for the platform's and pipelines' log groups. */
@@ -225,12 +225,12 @@ export class PipelinePlatform extends Construct {
     this.runnerImageUri = (props.runnerImage ?? RunnerImage.fromDefaultRepository()).bind(this, this.jobExecutionRole);
 
     // The lookup also copies `uri:` inputs into the store by content: room and time for that.
-    this.lookupFunction = this.createFunction('Lookup', 'lookup.ts', 'Pipewright reuse lookup (one call per step)', {
+    this.lookupFunction = this.createFunction('Lookup', 'lookup', 'Pipewright reuse lookup (one call per step)', {
       timeout: Duration.minutes(15),
       ephemeralStorageSize: Size.gibibytes(10),
     });
     this.grantStoreReadWrite(this.lookupFunction.role!);
-    this.apiFunction = this.createFunction('Api', 'api.ts', 'Pipewright trigger API');
+    this.apiFunction = this.createFunction('Api', 'api', 'Pipewright trigger API');
     this.apiFunction.addEnvironment('PIPEWRIGHT_REGISTRY_PREFIX', REGISTRY_PREFIX);
     this.grantStoreReadWrite(this.apiFunction.role!);
     this.apiFunction.addEnvironment('PIPEWRIGHT_JOB_QUEUES', JSON.stringify(this.allQueues.map((q) => q.queueName)));
@@ -335,18 +335,16 @@ export class PipelinePlatform extends Construct {
     entryFile: string,
     description: string,
     sizing: { readonly timeout?: Duration; readonly ephemeralStorageSize?: Size } = {},
-  ): nodejs.NodejsFunction {
+  ): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description,
     });
     logGroup.grantWrite(role);
-    return new nodejs.NodejsFunction(this, id, {
+    const props = {
       // Short, so the lookup ARN repeated in every step keeps large definitions under the size limit.
       functionName: `pw-${this.shortId}-${id.toLowerCase()}`,
-      entry: fileURLToPath(new URL(`../../lambdas/${entryFile}`, import.meta.url)),
-      handler: 'handler',
       description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -356,8 +354,13 @@ export class PipelinePlatform extends Construct {
       role,
       logGroup,
       environment: { PIPEWRIGHT_STORE: `s3://${this.bucket.bucketName}` },
-      bundling: bundling(),
-    });
+    };
+    const code = lambdaCode(entryFile);
+    if ('assetDir' in code) {
+      // The installed package: the build bundled the function exactly as `bundling()` does.
+      return new lambda.Function(this, id, { ...props, code: lambda.Code.fromAsset(code.assetDir), handler: 'index.handler' });
+    }
+    return new nodejs.NodejsFunction(this, id, { ...props, entry: code.entry, handler: 'handler', bundling: bundling() });
   }
 
   private createApi(): apigw.RestApi {

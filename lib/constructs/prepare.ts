@@ -7,16 +7,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile, type CompiledPipeline, renderDefinition } from '../compiler';
 import { DefinitionError, type Problem } from '../errors';
 import type { PipelineIR } from '../ir';
 import { buildManifest } from '../manifest';
 import { loadPipeline } from '../spec';
 import { createFsStore, type Hash } from '../store';
+import { prepareChildArgs } from './private/package-assets';
 
 /** A pipeline ready to publish. */
 export interface PreparedPipeline {
@@ -86,10 +85,7 @@ export type PrepareChildAnswer =
  * Definition errors come back as the same `DefinitionError`, with every problem.
  */
 export function preparePipelineSync(pipeline: PipelineIR | string, opts: PreparePipelineOptions = {}): PreparedPipeline {
-  const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const child = fileURLToPath(new URL('./private/prepare-child.ts', import.meta.url));
-  const res = spawnSync(process.execPath, ['--import', tsx, child], {
+  const res = spawnSync(process.execPath, prepareChildArgs(), {
     input: JSON.stringify({ pipeline, opts: { ...opts, [KEEP_STAGING]: true } }),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

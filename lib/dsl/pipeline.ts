@@ -6,6 +6,7 @@
 import type { ParameterValue, PipelineIR } from '../ir';
 import { validateDefinition } from '../spec';
 import { OutputRef, type Input } from './inputs';
+import { outputHandles } from './output-handles';
 import type { ParamSpec } from './param';
 
 /** Resources and queue of a step. */
@@ -22,6 +23,8 @@ export interface ComputeProps<Q extends string> {
 
 /** Settings every step inherits unless it sets its own. */
 export interface DefaultsProps<Q extends string> {
+  /** Directory shipped to every step that sets no `code`, relative to the DSL file. @default - none: an empty directory */
+  readonly code?: string;
   /** @default 'public.ecr.aws/docker/library/node:22-slim' */
   readonly image?: string;
   /** @default - { vcpus: 1, memory: 2048, gpus: 0 } */
@@ -151,8 +154,7 @@ export class Pipeline<PN extends string, QN extends string> {
       cache: props.cache,
       cacheVersion: props.cacheVersion,
     });
-    const outputs = Object.fromEntries((props.outputs ?? []).map((o) => [o, new OutputRef(name, o)]));
-    return { name, outputs: outputs as { readonly [K in O]: OutputRef } };
+    return { name, outputs: outputHandles(name, props.outputs ?? []) };
   }
 
   /** Adds an EventBridge Scheduler schedule that starts the pipeline. */

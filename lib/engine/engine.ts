@@ -9,7 +9,7 @@ import '../compat';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { compile, substitute, type JobDefinitionSpec } from '../compiler';
+import { compile, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, substitute, type CompiledPipeline, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
 import {
@@ -25,7 +25,7 @@ import {
   type StepRecord,
   type FinishedStepResult,
 } from '../protocol';
-import { createLookupHandler } from '../reuse';
+import { createLookupHandler, type LookupHandler } from '../reuse';
 import { resolveParameters } from '../spec';
 import { detectGpus, removeStaleStaging, runJob } from '../runner';
 import { createS3UriResolver, type Hash } from '../store';
@@ -147,6 +147,169 @@ async function planResources(
   return { pool, demands, gpuless };
 }
 
+/** What the local Task handlers share within one run. */
+interface TaskContext {
+  readonly opts: RunOptions;
+  readonly store: RunScopedStore;
+  readonly emit: (e: EngineEvent) => void;
+  /** Records a step's final result and reports it. */
+  readonly finish: (step: string, result: FinishedStepResult) => void;
+  readonly lookup: LookupHandler;
+  /** Cache key of each step that reached its lookup. */
+  readonly keys: Map<string, Hash>;
+  readonly pool: ResourcePool;
+  readonly demands: ReadonlyMap<string, ResourceDemand>;
+  readonly gpuless: boolean;
+  /** Job-definition ARN → its spec (retries, timeout). */
+  readonly jobDefs: ReadonlyMap<string, JobDefinitionSpec>;
+  /** Aborted when the execution ends or the run is cancelled: kills running steps. */
+  readonly stop: AbortController;
+  readonly cancel: AbortSignal;
+}
+
+/** The compiled definition with local values for its placeholders, and the job definitions by local ARN. */
+function localDefinition(
+  compiled: CompiledPipeline,
+  manifestHash: Hash,
+): { values: Record<string, string>; jobDefs: Map<string, JobDefinitionSpec>; definition: StateMachineDefinition } {
+  const values: Record<string, string> = {};
+  const jobDefs = new Map<string, JobDefinitionSpec>();
+  for (const jd of compiled.jobDefinitions) {
+    values[jd.id] = localJobDefinitionArn(jd.id);
+    jobDefs.set(values[jd.id], jd);
+  }
+  for (const name of compiled.placeholders) {
+    if (name === MANIFEST_PLACEHOLDER) values[name] = manifestHash;
+    else if (name === LOOKUP_PLACEHOLDER) values[name] = LOCAL_LOOKUP_ARN;
+    else if (name.startsWith('Queue')) values[name] = localQueueArn(name);
+    else if (!(name in values)) values[name] = localJobDefinitionArn(name);
+  }
+  const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
+  return { values, jobDefs, definition };
+}
+
+/** The local handler of a step's lookup Task: the shared lookup handler, reported as progress. */
+function lookupTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<LookupResult> => {
+    ctx.emit({ type: 'step-checking', step });
+    const started = performance.now();
+    let r: LookupResult;
+    try {
+      r = await ctx.lookup(input as LookupRequest);
+    } catch (err) {
+      ctx.finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
+      throw err;
+    }
+    ctx.keys.set(step, r.key);
+    if (!r.run) {
+      const record = ctx.store.knownRecord(r.key) ?? (await readStepRecord(ctx.store, r.key));
+      ctx.finish(step, {
+        status: 'reused',
+        cacheKey: r.key,
+        durationMs: Math.round(performance.now() - started),
+        outputs: r.outputs ?? record?.outputs ?? {},
+        ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
+        ...(record ? { savedMs: record.durationMs } : {}),
+      });
+    }
+    return r;
+  };
+}
+
+/** The local handler of a step's Batch Task: the runner in a subprocess, admitted by the resource pool, retried. */
+function batchTask(ctx: TaskContext, step: string) {
+  return async (input: unknown): Promise<unknown> => {
+    const task = input as BatchTaskInput;
+    const jd = ctx.jobDefs.get(task.JobDefinition);
+    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
+    const key = ctx.keys.get(step);
+    ctx.emit({ type: 'step-queued', step });
+    // The same step (same cache key) running in another live process is waited for, then reused.
+    let lock: StepLock | undefined;
+    try {
+      lock = key ? await lockStep(ctx.store.location, key, ctx.stop.signal) : undefined;
+    } catch {
+      ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+      throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+    }
+    if (lock?.waited && key && !ctx.opts.noCache && ctx.opts.pipeline.steps[step]?.cache !== false) {
+      const record = await readStepRecord(ctx.store, key).catch(() => undefined);
+      if (record) {
+        await lock.release();
+        const metrics = lastMetrics(record);
+        ctx.finish(step, { status: 'reused', cacheKey: key, durationMs: 0, outputs: record.outputs, ...(metrics ? { metrics } : {}), savedMs: record.durationMs });
+        return { JobName: step, Status: 'SUCCEEDED' };
+      }
+    }
+    let lease;
+    try {
+      lease = await ctx.pool.acquire(ctx.demands.get(step) ?? jd, ctx.stop.signal);
+    } catch (err) {
+      await lock?.release();
+      if (ctx.stop.signal.aborted) {
+        ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+        throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+      }
+      throw err;
+    }
+    const gpuEnv: Record<string, string> = ctx.gpuless
+      ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
+      : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
+    const attempts = jd.retries + 1;
+    const started = performance.now();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        ctx.emit({ type: 'step-started', step, attempt });
+        try {
+          const record = await runJob({
+            store: ctx.store,
+            job: task.Parameters[JOB_PARAMETER],
+            env: gpuEnv,
+            secrets: secretsOf(ctx.opts.pipeline.steps[step]?.secrets),
+            signal: ctx.stop.signal,
+            timeoutSeconds: jd.timeoutSeconds,
+            onOutput: ctx.opts.verbose
+              ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) =>
+                  ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
+              : undefined,
+          });
+          const metrics = lastMetrics(record);
+          ctx.finish(step, {
+            status: 'ran',
+            cacheKey: record.key,
+            durationMs: record.durationMs,
+            outputs: record.outputs,
+            ...(metrics ? { metrics } : {}),
+          });
+          return { JobName: step, Status: 'SUCCEEDED' };
+        } catch (err) {
+          if (ctx.stop.signal.aborted) {
+            const why = ctx.cancel.aborted
+              ? 'stopped: the run was cancelled'
+              : 'stopped: another step failed, which ends the run (as a failing Parallel branch does)';
+            ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: why });
+            throw new TaskFailedError(`Step '${step}' was stopped`);
+          }
+          if (attempt < attempts) {
+            ctx.emit({ type: 'step-retrying', step, attempt, error: errorMessage(err) });
+            continue;
+          }
+          ctx.finish(step, {
+            status: 'failed',
+            ...(key ? { cacheKey: key } : {}),
+            durationMs: Math.round(performance.now() - started),
+            error: errorMessage(err),
+          });
+          throw new TaskFailedError(errorMessage(err));
+        }
+      }
+    } finally {
+      lease.release();
+      await lock?.release();
+    }
+  };
+}
+
 async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Promise<RunDocument> {
   const ir = opts.pipeline;
   const store = new RunScopedStore(opts.store);
@@ -166,20 +329,7 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   const { hash: manifestHash } = await buildManifest(ir, store);
   const compiled = compile(ir);
 
-  // Placeholders → local values; job-definition ARNs → their specs (retries, timeout).
-  const values: Record<string, string> = {};
-  const jobDefs = new Map<string, JobDefinitionSpec>();
-  for (const jd of compiled.jobDefinitions) {
-    values[jd.id] = localJobDefinitionArn(jd.id);
-    jobDefs.set(values[jd.id], jd);
-  }
-  for (const name of compiled.placeholders) {
-    if (name === 'Manifest') values[name] = manifestHash;
-    else if (name === 'LookupFunction') values[name] = LOCAL_LOOKUP_ARN;
-    else if (name.startsWith('Queue')) values[name] = localQueueArn(name);
-    else if (!(name in values)) values[name] = localJobDefinitionArn(name);
-  }
-  const definition = JSON.parse(substitute(JSON.stringify(compiled.definition), values)) as StateMachineDefinition;
+  const { values, jobDefs, definition } = localDefinition(compiled, manifestHash);
 
   const results = new Map<string, FinishedStepResult>();
   const keys = new Map<string, Hash>();
@@ -228,126 +378,11 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     resolveUri: createS3UriResolver(store),
   });
 
-  const lookupTask = (step: string) => async (input: unknown): Promise<LookupResult> => {
-    emit({ type: 'step-checking', step });
-    const started = performance.now();
-    let r: LookupResult;
-    try {
-      r = await lookup(input as LookupRequest);
-    } catch (err) {
-      finish(step, { status: 'failed', error: `cache lookup failed: ${errorMessage(err)}` });
-      throw err;
-    }
-    keys.set(step, r.key);
-    if (!r.run) {
-      const record = store.knownRecord(r.key) ?? (await readStepRecord(store, r.key));
-      finish(step, {
-        status: 'reused',
-        cacheKey: r.key,
-        durationMs: Math.round(performance.now() - started),
-        outputs: r.outputs ?? record?.outputs ?? {},
-        ...(lastMetrics(record) ? { metrics: lastMetrics(record) } : {}),
-        ...(record ? { savedMs: record.durationMs } : {}),
-      });
-    }
-    return r;
-  };
-
-  const batchTask = (step: string) => async (input: unknown): Promise<unknown> => {
-    const task = input as BatchTaskInput;
-    const jd = jobDefs.get(task.JobDefinition);
-    if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
-    const key = keys.get(step);
-    emit({ type: 'step-queued', step });
-    // The same step (same cache key) running in another live process is waited for, then reused.
-    let lock: StepLock | undefined;
-    try {
-      lock = key ? await lockStep(store.location, key, stop.signal) : undefined;
-    } catch {
-      finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
-      throw new TaskFailedError(`Step '${step}' was stopped before it started`);
-    }
-    if (lock?.waited && key && !opts.noCache && ir.steps[step]?.cache !== false) {
-      const record = await readStepRecord(store, key).catch(() => undefined);
-      if (record) {
-        await lock.release();
-        const metrics = lastMetrics(record);
-        finish(step, { status: 'reused', cacheKey: key, durationMs: 0, outputs: record.outputs, ...(metrics ? { metrics } : {}), savedMs: record.durationMs });
-        return { JobName: step, Status: 'SUCCEEDED' };
-      }
-    }
-    let lease;
-    try {
-      lease = await pool.acquire(demands.get(step) ?? jd, stop.signal);
-    } catch (err) {
-      await lock?.release();
-      if (stop.signal.aborted) {
-        finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
-        throw new TaskFailedError(`Step '${step}' was stopped before it started`);
-      }
-      throw err;
-    }
-    const gpuEnv: Record<string, string> = gpuless
-      ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
-      : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
-    const attempts = jd.retries + 1;
-    const started = performance.now();
-    try {
-      for (let attempt = 1; ; attempt++) {
-        emit({ type: 'step-started', step, attempt });
-        try {
-          const record = await runJob({
-            store,
-            job: task.Parameters[JOB_PARAMETER],
-            env: gpuEnv,
-            secrets: secretsOf(ir.steps[step]?.secrets),
-            signal: stop.signal,
-            timeoutSeconds: jd.timeoutSeconds,
-            onOutput: opts.verbose
-              ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) =>
-                  emit({ type: 'step-output', step, stream, text: chunk.toString() })
-              : undefined,
-          });
-          const metrics = lastMetrics(record);
-          finish(step, {
-            status: 'ran',
-            cacheKey: record.key,
-            durationMs: record.durationMs,
-            outputs: record.outputs,
-            ...(metrics ? { metrics } : {}),
-          });
-          return { JobName: step, Status: 'SUCCEEDED' };
-        } catch (err) {
-          if (stop.signal.aborted) {
-            const why = cancel.aborted
-              ? 'stopped: the run was cancelled'
-              : 'stopped: another step failed, which ends the run (as a failing Parallel branch does)';
-            finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}), error: why });
-            throw new TaskFailedError(`Step '${step}' was stopped`);
-          }
-          if (attempt < attempts) {
-            emit({ type: 'step-retrying', step, attempt, error: errorMessage(err) });
-            continue;
-          }
-          finish(step, {
-            status: 'failed',
-            ...(key ? { cacheKey: key } : {}),
-            durationMs: Math.round(performance.now() - started),
-            error: errorMessage(err),
-          });
-          throw new TaskFailedError(errorMessage(err));
-        }
-      }
-    } finally {
-      lease.release();
-      await lock?.release();
-    }
-  };
-
+  const ctx: TaskContext = { opts, store, emit, finish, lookup, keys, pool, demands, gpuless, jobDefs, stop, cancel };
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const step of Object.keys(ir.steps)) {
-    const l = lookupTask(step);
-    const b = batchTask(step);
+    const l = lookupTask(ctx, step);
+    const b = batchTask(ctx, step);
     handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
     handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
   }
@@ -361,10 +396,13 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
 
   const input = executionInput(parameters, opts.noCache ?? false);
   const { Manifest: _manifest, ...otherValues } = values;
-  const { stateMachine: sm, validation } = await prepareStateMachine(definition, store, {
-    template: compiled.definition,
-    values: otherValues,
-  });
+  // The compiler's tests prove its output valid (test/compiler); PIPEWRIGHT_VALIDATE_ASL=1 checks each new one.
+  const { stateMachine: sm, validation } = await prepareStateMachine(
+    definition,
+    store,
+    { template: compiled.definition, values: otherValues },
+    { validate: process.env.PIPEWRIGHT_VALIDATE_ASL === '1' },
+  );
   const execution = sm.run(input as never, {
     context: { Execution: { Id: executionArn(ir.name, runId), Name: runId } },
     overrides: { taskResourceLocalHandlers: handlers as never },

@@ -78,39 +78,130 @@ function viewOfDocument(doc: RunDocument, stepNames: readonly string[], cancelRe
   };
 }
 
-/** Creates the local `ApiDeps`: the engine runs each triggered run in this process. */
-export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
-  const { store } = options;
-  const start = options.startRun ?? engineStartRun;
-  const cancelWaitMs = options.cancelWaitMs ?? 5000;
-  const byName = new Map<string, PipelineIR>();
-  for (const p of options.pipelines) {
-    const other = byName.get(p.name);
-    if (other) throw new Error(`Two definitions name the pipeline '${p.name}' (${other.source} and ${p.source}); rename one.`);
-    byName.set(p.name, p);
-  }
-  const runs = new Map<string, LocalRun>();
-  /** Finished runs kept in memory; older ones are answered from their stored run document. */
-  const KEEP_FINISHED = 200;
+/** Finished runs kept in memory; older ones are answered from their stored run document. */
+const KEEP_FINISHED = 200;
 
-  function forgetOldRuns(): void {
-    const finished = [...runs.values()].filter((r) => r.finishedAt);
-    for (const r of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) runs.delete(r.runId);
-  }
-  const pendingKeys = new Map<string, Promise<StartRunOutcome>>();
+/** The local `ApiDeps`: the engine runs each triggered run in this process. */
+class LocalApiDeps implements LocalDeps {
+  private readonly store: ArtifactStore;
+  private readonly start: (options: RunOptions) => RunHandle;
+  private readonly cancelWaitMs: number;
+  private readonly byName = new Map<string, PipelineIR>();
+  private readonly runs = new Map<string, LocalRun>();
+  /** One trigger per idempotency key at a time. */
+  private readonly pendingKeys = new Map<string, Promise<StartRunOutcome>>();
 
-  function launch(req: StartRunRequest, ir: PipelineIR): LocalRun {
+  constructor(private readonly options: LocalDepsOptions) {
+    this.store = options.store;
+    this.start = options.startRun ?? engineStartRun;
+    this.cancelWaitMs = options.cancelWaitMs ?? 5000;
+    for (const p of options.pipelines) {
+      const other = this.byName.get(p.name);
+      if (other) throw new Error(`Two definitions name the pipeline '${p.name}' (${other.source} and ${p.source}); rename one.`);
+      this.byName.set(p.name, p);
+    }
+  }
+
+  public async listPipelines(): Promise<PipelineSummary[]> {
+    return [...this.byName.values()].map((p) => ({
+      name: p.name,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      versions: [],
+      parameters: p.parameters,
+      steps: Object.keys(p.steps),
+    }));
+  }
+
+
+  public async getPipeline(name: string, version?: number): Promise<PipelineTarget | 'no-pipeline' | 'no-version'> {
+    const ir = this.byName.get(name);
+    if (!ir) return 'no-pipeline';
+    // `pipewright serve` this.runs the definition files as they are: there are no published versions to pin.
+    if (version !== undefined) return 'no-version';
+    return { name, parameters: ir.parameters };
+  }
+
+
+  public async startRun(req: StartRunRequest): Promise<StartRunOutcome> {
+    const ir = this.byName.get(req.pipeline);
+    if (!ir) throw new Error(`Pipeline '${req.pipeline}' is not served here.`);
+    if (req.idempotencyKey === undefined) return { runId: this.launch(req, ir).runId, existing: false };
+    // One request per key at a time, so two concurrent requests with one key cannot both this.start a run.
+    const lockKey = idempotencyRecordKey(req.pipeline, req.idempotencyKey);
+    const before = this.pendingKeys.get(lockKey) ?? Promise.resolve(undefined);
+    const mine = before.catch(() => undefined).then(() => this.startWithKey(req, ir, req.idempotencyKey!));
+    this.pendingKeys.set(lockKey, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.pendingKeys.get(lockKey) === mine) this.pendingKeys.delete(lockKey);
+    }
+  }
+
+
+  public async cancelRun(pipeline: string, runId: string): Promise<CancelOutcome> {
+    const run = this.runs.get(runId);
+    if (run && run.pipeline.name === pipeline) {
+      if (run.finishedAt) {
+        const view = await this.getRun(pipeline, runId);
+        return { kind: 'finished', status: view?.status ?? 'failed' };
+      }
+      run.cancelRequested = true;
+      run.handle.cancel();
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        run.done.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), this.cancelWaitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      return { kind: finished ? 'cancelled' : 'cancelling' };
+    }
+    const doc = await this.storedDocument(pipeline, runId);
+    // A stored run this process did not this.start is not executing here, whatever its document says.
+    return doc ? { kind: 'finished', status: doc.status } : { kind: 'not-found' };
+  }
+
+
+  public activeRuns(): string[] {
+    return [...this.runs.values()].filter((r) => !r.finishedAt).map((r) => r.runId);
+  }
+
+
+  public async shutdown(timeoutMs = 10_000): Promise<void> {
+    const active = [...this.runs.values()].filter((r) => !r.finishedAt);
+    for (const r of active) {
+      r.cancelRequested = true;
+      r.handle.cancel();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(active.map((r) => r.done)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private forgetOldRuns(): void {
+    const finished = [...this.runs.values()].filter((r) => r.finishedAt);
+    for (const r of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.runs.delete(r.runId);
+  }
+
+  private launch(req: StartRunRequest, ir: PipelineIR): LocalRun {
     const running = new Set<string>();
-    const handle = start({
+    const handle = this.start({
       pipeline: ir,
-      store,
+      store: this.store,
       parameters: req.parameters,
       runId: req.runId,
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       onEvent: (e) => {
         if (e.type === 'step-started') running.add(e.step);
         else if (e.type === 'step-finished') running.delete(e.step);
-        options.onRunEvent?.(req.runId, e);
+        this.options.onRunEvent?.(req.runId, e);
       },
     });
     const run: LocalRun = {
@@ -125,7 +216,7 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
         (doc) => {
           run.document = doc;
           run.finishedAt = new Date();
-          forgetOldRuns();
+          this.forgetOldRuns();
         },
         (err: unknown) => {
           run.error = (err as Error)?.message ?? String(err);
@@ -133,32 +224,32 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
         },
       ),
     };
-    runs.set(run.runId, run);
+    this.runs.set(run.runId, run);
     return run;
   }
 
-  async function startWithKey(req: StartRunRequest, ir: PipelineIR, key: string): Promise<StartRunOutcome> {
+  private async startWithKey(req: StartRunRequest, ir: PipelineIR, key: string): Promise<StartRunOutcome> {
     const recordKey = idempotencyRecordKey(req.pipeline, key);
-    const existing = await store.getJson<IdempotencyRecord>(recordKey);
+    const existing = await this.store.getJson<IdempotencyRecord>(recordKey);
     if (existing) return { runId: existing.runId, existing: true };
-    const run = launch(req, ir);
+    const run = this.launch(req, ir);
     const record: IdempotencyRecord = { pipeline: req.pipeline, key, runId: run.runId, createdAt: new Date().toISOString() };
-    await store.putJson(recordKey, record);
+    await this.store.putJson(recordKey, record);
     return { runId: run.runId, existing: false };
   }
 
-  async function storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
-    const doc = await store.getJson<RunDocument>(runDocumentKey(runId)).catch(() => undefined);
+  private async storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
+    const doc = await this.store.getJson<RunDocument>(runDocumentKey(runId)).catch(() => undefined);
     // A run whose process died (e.g. an earlier serve, killed) reads as failed, as in `show`, not running forever.
-    return doc && doc.pipeline === pipeline ? settleAbandoned(store, doc) : undefined;
+    return doc && doc.pipeline === pipeline ? settleAbandoned(this.store, doc) : undefined;
   }
 
-  async function getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {
-    const run = runs.get(runId);
+  public async getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {
+    const run = this.runs.get(runId);
     if (run && run.pipeline.name === pipeline) {
       const stepNames = Object.keys(run.pipeline.steps);
       if (run.document) return viewOfDocument(run.document, stepNames, run.cancelRequested);
-      const documents = await readStepDocuments(store, runId, stepNames);
+      const documents = await readStepDocuments(this.store, runId, stepNames);
       return buildRunView({
         runId,
         pipeline,
@@ -172,90 +263,13 @@ export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
         cause: run.error,
       });
     }
-    const doc = await storedDocument(pipeline, runId);
+    const doc = await this.storedDocument(pipeline, runId);
     if (!doc) return undefined;
-    return viewOfDocument(doc, Object.keys(byName.get(pipeline)?.steps ?? {}), false);
+    return viewOfDocument(doc, Object.keys(this.byName.get(pipeline)?.steps ?? {}), false);
   }
+}
 
-  return {
-    async listPipelines(): Promise<PipelineSummary[]> {
-      return [...byName.values()].map((p) => ({
-        name: p.name,
-        ...(p.description !== undefined ? { description: p.description } : {}),
-        versions: [],
-        parameters: p.parameters,
-        steps: Object.keys(p.steps),
-      }));
-    },
-
-    async getPipeline(name, version): Promise<PipelineTarget | 'no-pipeline' | 'no-version'> {
-      const ir = byName.get(name);
-      if (!ir) return 'no-pipeline';
-      // `pipewright serve` runs the definition files as they are: there are no published versions to pin.
-      if (version !== undefined) return 'no-version';
-      return { name, parameters: ir.parameters };
-    },
-
-    async startRun(req): Promise<StartRunOutcome> {
-      const ir = byName.get(req.pipeline);
-      if (!ir) throw new Error(`Pipeline '${req.pipeline}' is not served here.`);
-      if (req.idempotencyKey === undefined) return { runId: launch(req, ir).runId, existing: false };
-      // One request per key at a time, so two concurrent requests with one key cannot both start a run.
-      const lockKey = idempotencyRecordKey(req.pipeline, req.idempotencyKey);
-      const before = pendingKeys.get(lockKey) ?? Promise.resolve(undefined);
-      const mine = before.catch(() => undefined).then(() => startWithKey(req, ir, req.idempotencyKey!));
-      pendingKeys.set(lockKey, mine);
-      try {
-        return await mine;
-      } finally {
-        if (pendingKeys.get(lockKey) === mine) pendingKeys.delete(lockKey);
-      }
-    },
-
-    getRun,
-
-    async cancelRun(pipeline, runId): Promise<CancelOutcome> {
-      const run = runs.get(runId);
-      if (run && run.pipeline.name === pipeline) {
-        if (run.finishedAt) {
-          const view = await getRun(pipeline, runId);
-          return { kind: 'finished', status: view?.status ?? 'failed' };
-        }
-        run.cancelRequested = true;
-        run.handle.cancel();
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          run.done.then(() => true),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), cancelWaitMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        return { kind: finished ? 'cancelled' : 'cancelling' };
-      }
-      const doc = await storedDocument(pipeline, runId);
-      // A stored run this process did not start is not executing here, whatever its document says.
-      return doc ? { kind: 'finished', status: doc.status } : { kind: 'not-found' };
-    },
-
-    activeRuns(): string[] {
-      return [...runs.values()].filter((r) => !r.finishedAt).map((r) => r.runId);
-    },
-
-    async shutdown(timeoutMs = 10_000): Promise<void> {
-      const active = [...runs.values()].filter((r) => !r.finishedAt);
-      for (const r of active) {
-        r.cancelRequested = true;
-        r.handle.cancel();
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(active.map((r) => r.done)),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    },
-  };
+/** Creates the local `ApiDeps`: the engine runs each triggered run in this process. */
+export function createLocalDeps(options: LocalDepsOptions): LocalDeps {
+  return new LocalApiDeps(options);
 }

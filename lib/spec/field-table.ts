@@ -198,7 +198,7 @@ const step: Field = {
     description: { kind: 'string', doc: 'What the step does.' },
     code: {
       kind: 'string',
-      doc: 'Directory shipped to the step as its working directory, relative to the definition file (none: an empty directory).',
+      doc: 'Directory shipped to the step as its working directory, relative to the definition file (none: defaults.code, else an empty directory).',
       example: 'code: ./steps',
     },
     command: {
@@ -308,7 +308,19 @@ export const PIPELINE_FIELD: Field = {
     defaults: {
       kind: 'object',
       doc: 'Settings every step inherits unless it sets its own.',
-      fields: { image, compute, retries, timeout, env, cache },
+      fields: {
+        code: {
+          kind: 'string',
+          doc: 'Directory shipped to every step that sets no "code" of its own, relative to the definition file.',
+          example: 'code: ./src',
+        },
+        image,
+        compute,
+        retries,
+        timeout,
+        env,
+        cache,
+      },
     },
     queues: {
       kind: 'map',

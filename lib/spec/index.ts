@@ -8,6 +8,7 @@
  * ```
  */
 export { loadPipeline, SPEC_EXTENSIONS, DSL_EXTENSIONS } from './load';
+export { typeCheckModule, type TypeCheckResult } from './type-check';
 export { parseSpec, type ParseSpecOptions } from './parse';
 export { validateDefinition, type DefinitionSource } from './validate';
 export {

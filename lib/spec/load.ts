@@ -3,9 +3,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DefinitionError, UsageError } from '../errors';
 import type { PipelineIR } from '../ir';
+import { importDefault } from './dsl-module';
 import { parseSpec } from './parse';
 import { validateDefinition } from './validate';
 
@@ -85,16 +85,15 @@ export async function loadPipeline(file: string): Promise<PipelineIR> {
   if ((SPEC_EXTENSIONS as readonly string[]).includes(ext)) {
     return parseSpec(decodeDefinition(await readFile(source), file), file, { source, format: ext === '.json' ? 'json' : 'yaml' });
   }
-  let mod: { default?: unknown };
+  let exported: unknown;
   try {
-    mod = (await import(pathToFileURL(source).href)) as { default?: unknown };
+    exported = await importDefault(source);
   } catch (err) {
     if (err instanceof DefinitionError || err instanceof UsageError) throw err;
     throw new DefinitionError([
       { file, path: '', message: `the module failed to load: ${(err as Error)?.message ?? String(err)}; fix the error in the module` },
     ]);
   }
-  const exported = mod.default;
   if (exported === undefined) {
     throw new DefinitionError([
       { file, path: '', message: 'the module has no default export; end it with `export default p` where p = pipeline(...)' },

@@ -64,7 +64,7 @@ interface PipelineSpec {
   root?: string;
   description?: string;
   parameters?: Record<string, Partial<ParameterIR>>;
-  defaults?: { image?: string; compute?: ComputeSpec; retries?: number; timeout?: number; env?: Record<string, string>; cache?: boolean };
+  defaults?: { code?: string; image?: string; compute?: ComputeSpec; retries?: number; timeout?: number; env?: Record<string, string>; cache?: boolean };
   queues?: Record<string, { gpu?: boolean }>;
   steps?: Record<string, StepSpec>;
   schedules?: Record<string, ScheduleSpec>;
@@ -114,6 +114,13 @@ export function validateDefinition(raw: unknown, src: DefinitionSource): Pipelin
 }
 
 type Report = (path: string, message: string) => void;
+
+/** A step's code directory (or the default one) must exist and be a directory. */
+function checkCodeDir(code: string, path: string, dir: string, report: Report): void {
+  const abs = resolve(dir, code);
+  if (!existsSync(abs)) report(path, `code directory "${code}" does not exist (resolved to ${abs}); create it or fix the path (it is relative to the definition file)`);
+  else if (!isDirectory(abs)) report(path, `code "${code}" is a file, not a directory (resolved to ${abs}); point "code" at the folder that holds the step's files`);
+}
 
 function checkParameters(spec: PipelineSpec, report: Report): void {
   for (const [name, p] of Object.entries(spec.parameters ?? {})) {
@@ -209,16 +216,20 @@ function checkSteps(
     }
     for (const problem of treeProblems(abs)) report(path, `${what} ${problem}`);
   };
+  if (defaults.code !== undefined) {
+    checkCodeDir(defaults.code, 'defaults.code', dir, report);
+    const abs = resolve(dir, defaults.code);
+    if (existsSync(abs) && isDirectory(abs)) checkFiles('defaults.code', `code "${defaults.code}"`, abs);
+  }
 
   for (const [name, s] of Object.entries(steps)) {
     const at = (...segs: Array<string | number>): string => segs.reduce<string>((p, seg) => joinPath(p, seg), joinPath('steps', name));
     const rawStep = rawSteps?.[name] ?? {};
 
     if (s.code !== undefined) {
+      checkCodeDir(s.code, at('code'), dir, report);
       const abs = resolve(dir, s.code);
-      if (!existsSync(abs)) report(at('code'), `code directory "${s.code}" does not exist (resolved to ${abs}); create it or fix the path (it is relative to the definition file)`);
-      else if (!isDirectory(abs)) report(at('code'), `code "${s.code}" is a file, not a directory (resolved to ${abs}); point "code" at the folder that holds the step's files`);
-      else checkFiles(at('code'), `code "${s.code}"`, abs);
+      if (existsSync(abs) && isDirectory(abs)) checkFiles(at('code'), `code "${s.code}"`, abs);
     }
     (s.command ?? []).forEach((arg, i) => {
       if (arg.includes('\0')) report(at('command', i), 'contains a NUL byte, which no command line can carry; remove it');
@@ -445,7 +456,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
     steps[name] = omitUndefined({
       name,
       description: s.description,
-      code: s.code !== undefined ? resolve(dir, s.code) : undefined,
+      code: (s.code ?? defaults.code) !== undefined ? resolve(dir, (s.code ?? defaults.code)!) : undefined,
       command: s.command!,
       image: s.image ?? defaults.image ?? BUILTIN_DEFAULTS.image,
       env: Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]])),

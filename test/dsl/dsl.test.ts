@@ -21,8 +21,8 @@ describe('DSL typing', () => {
   it('rejects outputs, parameters and queues that were not declared, at compile time', () => {
     const { p, prepare } = demo();
     expect(prepare.outputs.train.toString()).toBe('prepare.train');
-    // @ts-expect-error: "nope" is not an output of prepare
-    expect(prepare.outputs.nope).toBeUndefined();
+    // @ts-expect-error: "nope" is not an output of prepare (at run time, a reference that validation reports)
+    expect(String(prepare.outputs.nope)).toBe('prepare.nope');
 
     p.step('train', {
       command: ['x'],
@@ -41,7 +41,7 @@ describe('DSL typing', () => {
 
     const noOutputs = p.step('quiet', { command: ['x'] });
     // @ts-expect-error: a step without outputs has no output handles
-    expect(noOutputs.outputs.anything).toBeUndefined();
+    expect(String(noOutputs.outputs.anything)).toBe('quiet.anything');
   });
 });
 
@@ -88,6 +88,17 @@ describe('DSL descriptors', () => {
     const ir = p.toIR(join(dir, 'pipeline.ts'));
     expect(ir.steps.prepare.inputs.raw).toEqual({ kind: 'path', path: join(dir, 'data.csv') });
     expect(ir.steps.prepare.compute.queue).toBe('cpu');
+  });
+
+  it('report a misspelt output reference (plain JavaScript) with the same "did you mean" as YAML', () => {
+    // GIVEN a reference to an output prepare does not declare, as untyped JavaScript would write it
+    const { p, prepare } = demo();
+    const outputs = prepare.outputs as Record<string, (typeof prepare.outputs)['train']>;
+    p.step('train', { command: ['x'], inputs: { t: outputs.trian } });
+    // WHEN it is validated THEN the problem names the place and the declared output
+    expect(() => p.toIR(join(makeWorkspace(), 'pipeline.ts'))).toThrow(
+      /steps\.train\.inputs\.t: step "prepare" has no output "trian" \(its outputs are: train, test\)\. Did you mean "train"\?/,
+    );
   });
 
   it('rejects a step defined twice', () => {

@@ -98,6 +98,20 @@ steps:
     });
   });
 
+  it('ships defaults.code to every step that names no code of its own', () => {
+    // GIVEN one code folder for all steps, and a step with its own
+    const ir = parseIn(dir, 'name: c\ndefaults: { code: ./steps }\nsteps:\n  a: { command: [x] }\n  b: { command: [x], code: . }\n');
+    // THEN each step gets the folder that applies to it, resolved against the definition
+    expect(ir.steps.a.code).toBe(join(dir, 'steps'));
+    expect(ir.steps.b.code).toBe(dir);
+  });
+
+  it('reports a missing defaults.code folder once, at defaults.code', () => {
+    const problems = problemsOf(dir, 'name: c\ndefaults: { code: ./nope }\nsteps:\n  a: { command: [x] }\n  b: { command: [x] }\n');
+    expect(problems.map((p) => [p.path, p.line])).toEqual([['defaults.code', 2]]);
+    expect(problems[0].message).toMatch(/code directory "\.\/nope" does not exist/);
+  });
+
   it('puts a step with gpus on the gpu queue unless one is named', () => {
     const ir = parseIn(dir, 'name: g\nsteps:\n  t:\n    command: [x]\n    compute: { gpus: 1 }\n');
     expect(ir.steps.t.compute).toEqual({ vcpus: 1, memory: 2048, gpus: 1, queue: 'gpu' });

@@ -59,7 +59,7 @@ describe('pipewright validate', () => {
   });
 
   it('validates a DSL module the same way', () => {
-    expect(results.dsl).toEqual({ code: 0, stdout: 'examples/iris/pipeline.ts: OK (4 steps)\n', stderr: '' });
+    expect(results.dsl).toEqual({ code: 0, stdout: 'examples/iris/pipeline.ts: OK (4 steps, type-checked)\n', stderr: '' });
   });
 
   it('prints every problem as file:line: path: message on stderr and exits 2', () => {
