@@ -6,6 +6,7 @@ export const LAYERS = {
   compat: [],
   schedule: [],
   client: [],
+  preflight: [],
   store: ['ir'],
   spec: ['ir', 'schedule'],
   dsl: ['ir', 'spec'],
@@ -16,11 +17,12 @@ export const LAYERS = {
   reuse: ['ir', 'store', 'protocol'],
   runner: ['ir', 'store', 'protocol'],
   engine: ['compat', 'ir', 'spec', 'compiler', 'protocol', 'store', 'manifest', 'reuse', 'runner'],
-  api: ['ir', 'spec', 'protocol', 'store'],
-  serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client'],
+  api: ['ir', 'spec', 'protocol', 'store', 'reuse'],
+  ui: ['store', 'api'],
+  serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client', 'ui'],
   gc: ['protocol', 'store', 'engine'],
   constructs: ['ir', 'spec', 'compiler', 'protocol', 'store', 'manifest'],
-  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'gc'],
+  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight', 'ui', 'gc'],
 };
 
 /** What the Lambda entry points (lambdas/) may import. */

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createApiHandler, MAX_BODY_BYTES, type ApiHandler, type ApiResponse } from '../api';
+import { createApiHandler, MAX_BODY_BYTES, TRIGGER_HEADER, type ApiHandler, type ApiResponse } from '../api';
 import { DEFAULT_PORT, verifySigV4 } from '../client';
 import type { EngineEvent, RunHandle, RunOptions } from '../engine';
 import type { PipelineIR, ScheduleIR } from '../ir';
@@ -13,6 +13,7 @@ import type { ArtifactStore } from '../store';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
 import { guardRequest } from './request-guard';
+import { uiResponse, type UiResponse } from '../ui';
 
 /** Options of `startServer`. */
 export interface ServerOptions {
@@ -35,6 +36,8 @@ export interface ServerOptions {
   readonly startRun?: (options: RunOptions) => RunHandle;
   /** The schedules' clock. @default - `() => new Date()` */
   readonly now?: () => Date;
+  /** Serve the web UI at `/ui/` (and redirect `/` there). @default true */
+  readonly ui?: boolean;
 }
 
 /** A listening server. */
@@ -50,6 +53,10 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+function queryOf(pathAndQuery: string): Record<string, string> {
+  return Object.fromEntries(new URL(pathAndQuery, 'http://x').searchParams);
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -69,7 +76,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, r: ApiResponse, close = false): void {
+function send(res: ServerResponse, r: ApiResponse | UiResponse, close = false): void {
   res.writeHead(r.statusCode, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)), ...(close ? { connection: 'close' } : {}) });
   res.end(r.body);
 }
@@ -135,6 +142,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         send(res, refused);
         return;
       }
+      const page = options.ui === false ? undefined : await uiResponse(method, pathAndQuery.split('?')[0], queryOf(pathAndQuery), options.store);
+      if (page) {
+        log(`${method} ${pathAndQuery} → ${page.statusCode}`);
+        send(res, page);
+        return;
+      }
       if (options.sigv4Credentials) {
         const problem = await verifySigV4({ method, pathAndQuery, headers, body }, { credentials: options.sigv4Credentials });
         if (problem) {
@@ -144,7 +157,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       }
       // URLs are built from the bound address, never from the request's Host header.
-      const r = await handler({ method, path: pathAndQuery.split('?')[0], headers, body, baseUrl: url });
+      const r = await handler({ method, path: pathAndQuery.split('?')[0], query: queryOf(pathAndQuery), headers, body, baseUrl: url });
       log(`${method} ${pathAndQuery} → ${r.statusCode}`);
       send(res, r);
     })().catch((err) => {
@@ -173,7 +186,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const r = await handler({
           method: 'POST',
           path: `/pipelines/${encodeURIComponent(pipeline.name)}/runs`,
-          headers: {},
+          headers: { [TRIGGER_HEADER]: `schedule:${schedule.name}` },
           body: JSON.stringify({ parameters: schedule.parameters }),
           baseUrl: url,
         });

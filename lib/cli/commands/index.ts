@@ -14,6 +14,11 @@ import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
 import { registerCancel } from './cancel';
 import { registerGc } from './gc';
+import { registerPreflight } from './preflight';
+import { registerCompare } from './compare';
+import { registerMetrics } from './metrics';
+import { registerLineage } from './lineage';
+import { registerReport } from './report';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,6 +30,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLogs,
   registerGet,
   registerExplain,
+  registerCompare,
+  registerMetrics,
+  registerLineage,
+  registerReport,
   registerValidate,
   registerCompile,
   registerGraph,
@@ -33,4 +42,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerCancel,
   registerGc,
+  registerPreflight,
 ];
