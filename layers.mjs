@@ -20,8 +20,9 @@ export const LAYERS = {
   api: ['ir', 'spec', 'protocol', 'store', 'reuse'],
   ui: ['store', 'api'],
   serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client', 'ui'],
+  gc: ['protocol', 'store', 'engine'],
   constructs: ['ir', 'spec', 'compiler', 'protocol', 'store', 'manifest'],
-  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight', 'ui'],
+  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight', 'ui', 'gc'],
 };
 
 /** What the Lambda entry points (lambdas/) may import. */

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DefinitionError, UsageError, exitCodeFor } from '../errors';
+import { didYouMean } from '../spec';
 import { COMMANDS } from './commands/index';
 
 /** Builds the program with every command registered (exported for tests). */
@@ -21,6 +22,16 @@ export function buildProgram(): Command {
 /** Runs the CLI with argv and returns the exit status (never calls process.exit itself). */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // An unknown command with --help would print the main help and exit 0; it is an error like any unknown command.
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-')) {
+    const names = [...program.commands.map((c) => c.name()), 'help'];
+    if (!names.includes(first)) {
+      const hint = didYouMean(first, names);
+      process.stderr.write(`error: unknown command '${first}'.${hint} Commands: ${names.join(', ')}; run pipewright --help for usage.\n`);
+      return 2;
+    }
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -8,6 +8,7 @@ import { emitDefinition } from './emit';
 import { HISTORY_EVENT_QUOTA, worstCaseHistoryEvents } from './history';
 import { jobDefinitionsOf } from './job-definitions';
 import { placeholdersIn, queuePlaceholder } from './placeholders';
+import { taskTimeoutSeconds } from './task-timeout';
 import type { AslDefinition, AslState, CompiledPipeline } from './types';
 
 /**
@@ -27,6 +28,7 @@ export function compile(ir: PipelineIR): CompiledPipeline {
     jobDefinition: jobs.byStep[s],
     foreach: ir.steps[s].foreach !== undefined,
     ...(ir.steps[s].when ? { when: choiceRule(ir.steps[s].when!.condition) } : {}),
+    timeoutSeconds: taskTimeoutSeconds(ir.steps[s]),
   }), finals);
   checkHistory(ir, definition);
   const lookup: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { ASL_PATHS, CONTEXT_KEYS, JOB_PARAMETER, LOOKUP_KEYS, pathKey } from '..
 import type { Dag } from './dag';
 import type { SpTree } from './decompose';
 import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER } from './placeholders';
+import { MAX_TASK_TIMEOUT_SECONDS } from './task-timeout';
 import type { AslBranch, AslDefinition, AslRetrier, AslState } from './types';
 
 /** The Batch error that means throttling or a transient service problem. */
@@ -45,6 +46,8 @@ export interface StepTarget {
   readonly foreach?: boolean;
   /** The Choice rule of the step's condition (a `<s> when?` Choice after its lookup). @default - no condition */
   readonly when?: Readonly<Record<string, unknown>>;
+  /** The Batch Task's `TimeoutSeconds` (see task-timeout.ts). */
+  readonly timeoutSeconds: number;
 }
 
 /** The Batch task resource that waits for the job (or array job) to finish. */
@@ -61,6 +64,7 @@ function foreachStates(
   submit: (array: boolean) => Record<string, unknown>,
   failed: string,
   then: { Next: string } | { End: true },
+  timeoutSeconds: number,
 ): Record<string, AslState> {
   const gather = `${s} gather`;
   const job = (array: boolean): AslState => ({
@@ -68,6 +72,8 @@ function foreachStates(
     Resource: BATCH_SUBMIT_SYNC,
     Parameters: submit(array),
     ResultPath: null,
+    // An array's children may wait for capacity behind one another, so the array gets the longest timeout.
+    TimeoutSeconds: array ? MAX_TASK_TIMEOUT_SECONDS : timeoutSeconds,
     Retry: BATCH_RETRY,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: gather }],
     Next: gather,
@@ -118,7 +124,7 @@ export function emitDefinition(
       const then = next !== undefined ? { Next: next } : { End: true as const };
       if (item.kind === 'step') {
         const s = dag.names[item.step];
-        const { queue, jobDefinition } = target(s);
+        const { queue, jobDefinition, timeoutSeconds } = target(s);
         usesFailed = true;
         if (next === undefined) usesDone = true;
         states[s] = {
@@ -152,12 +158,13 @@ export function emitDefinition(
             Resource: BATCH_SUBMIT_SYNC,
             Parameters: submit(false),
             ResultPath: null,
+            TimeoutSeconds: timeoutSeconds,
             Retry: BATCH_RETRY,
             Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: failed }],
             ...then,
           };
         } else {
-          Object.assign(states, foreachStates(s, submit, failed, then));
+          Object.assign(states, foreachStates(s, submit, failed, then, timeoutSeconds));
         }
       } else {
         const groups = item.kind === 'par' ? item.branches : [item];

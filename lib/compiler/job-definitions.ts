@@ -1,4 +1,4 @@
-/** The table of AWS Batch job definitions: one per distinct (image, compute, retries, timeout, queue kind). */
+/** The table of AWS Batch job definitions: one per distinct (image, compute, retries, timeout, queue kind, secrets). */
 import { DefinitionError } from '../errors';
 import type { PipelineIR } from '../ir';
 import type { JobDefinitionSpec } from './types';
@@ -36,6 +36,7 @@ export function jobDefinitionsOf(ir: PipelineIR): JobDefinitionTable {
       retries: step.retries,
       timeoutSeconds: step.timeoutSeconds,
       gpuQueue: queue.gpu,
+      ...(step.secrets ? { secrets: step.secrets } : {}),
     };
     const identity = JSON.stringify(spec);
     let id = ids.get(identity);

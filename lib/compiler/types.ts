@@ -43,6 +43,8 @@ export interface AslTaskState {
   readonly Resource: string;
   readonly Parameters: Readonly<Record<string, unknown>>;
   readonly ResultPath: string | null;
+  /** Seconds before the state fails with `States.Timeout` (Batch tasks only). @default - none (lookup tasks) */
+  readonly TimeoutSeconds?: number;
   readonly Retry: readonly AslRetrier[];
   /** @default - no catcher (lookup tasks) */
   readonly Catch?: readonly AslCatcher[];
@@ -137,6 +139,8 @@ export interface JobDefinitionSpec {
   readonly timeoutSeconds: number;
   /** Whether the steps using it run on a queue whose compute environment has GPUs. */
   readonly gpuQueue: boolean;
+  /** The step container's secrets: variable name → source (Secrets Manager or SSM ARN, or `ssm:<name>`). @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /** The names of the states that consumers override or watch, per step. */

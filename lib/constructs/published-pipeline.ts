@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ArnFormat, CfnDeletionPolicy, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -20,10 +21,13 @@ import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
+import { grantSecretReads } from './private/secrets';
 import { ConstructValidationError } from './private/validation';
 
-/** The longest a Lambda function ARN can be: `arn:aws-us-gov:lambda:us-gov-west-1:<account>:function:` and a 64-character name. */
-const UNRESOLVED_ARN_LENGTH = 122;
+/** The longest prefix of a Lambda function ARN: `arn:aws-us-gov:lambda:us-gov-west-1:<account>:function:`. */
+const LAMBDA_ARN_PREFIX_LENGTH = 58;
+/** The longest a Lambda function ARN can be: the longest prefix and a 64-character name. */
+const UNRESOLVED_ARN_LENGTH = LAMBDA_ARN_PREFIX_LENGTH + 64;
 
 /** The name of the alias every deploy moves to the newest version. */
 export const LIVE_ALIAS = 'live';
@@ -106,9 +110,11 @@ export class PublishedPipeline extends Construct {
       });
     }
     this.jobDefinitions = jobDefinitions;
+    // The ECS agent reads the steps' secrets with the job execution role: exactly those, nothing else.
+    grantSecretReads(this, platform.jobExecutionRole, compiled.jobDefinitions.flatMap((j) => Object.values(j.secrets ?? {})));
 
     this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
-    this.checkDefinitionSize(definition);
+    this.checkDefinitionSize(definition, platform);
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
@@ -293,13 +299,18 @@ export class PublishedPipeline extends Construct {
   /**
    * Fails the synth when the deployed definition would exceed Step Functions' 1,048,576-character limit,
    * counting each placeholder at its substituted length (an ARN still unresolved at synth time counts as
+   * its longest possible length: the lookup function's ARN with its fixed name, any other ARN at
    * `UNRESOLVED_ARN_LENGTH`, the longest a Lambda function ARN can be).
    */
-  private checkDefinitionSize(definition: string): void {
+  private checkDefinitionSize(definition: string, platform: PipelinePlatform): void {
     let size = definition.length;
+    // The lookup function's name is fixed at synth time; only its partition, region and account are tokens.
+    const lookupName = (platform.lookupFunction.node.defaultChild as lambda.CfnFunction | undefined)?.functionName;
+    const lookupArnLength =
+      typeof lookupName === 'string' && !Token.isUnresolved(lookupName) ? LAMBDA_ARN_PREFIX_LENGTH + lookupName.length : UNRESOLVED_ARN_LENGTH;
     for (const [name, value] of Object.entries(this.definitionSubstitutions)) {
       const uses = definition.split('${' + name + '}').length - 1;
-      const length = Token.isUnresolved(value) ? UNRESOLVED_ARN_LENGTH : value.length;
+      const length = !Token.isUnresolved(value) ? value.length : name === LOOKUP_PLACEHOLDER ? lookupArnLength : UNRESOLVED_ARN_LENGTH;
       size += uses * (length - name.length - 3);
     }
     if (size > DEFINITION_SIZE_LIMIT) {

@@ -35,12 +35,13 @@ import {
 } from '../protocol';
 import { createLookupHandler, type LookupHandler } from '../reuse';
 import { resolveParameters } from '../spec';
-import { detectGpus, runJob } from '../runner';
+import { detectGpus, removeStaleStaging, runJob } from '../runner';
 import { createS3UriResolver, type Hash } from '../store';
 import { executionArn, LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
 import { RunScopedStore } from './run-store';
 import { prepareStateMachine } from './state-machine';
+import { lockStep, type StepLock } from './step-lock';
 import type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 
 /** The input a `<step> run` Batch task receives (its Parameters, with placeholders filled). */
@@ -90,6 +91,12 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A step's secret values, read from this process's environment (checked present before the run starts). */
+function secretsOf(sources: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (!sources) return undefined;
+  return Object.fromEntries(Object.keys(sources).map((k) => [k, process.env[k] ?? '']));
+}
+
 function lastMetrics(record: StepRecord | undefined): Record<string, number> | undefined {
   return !record || record.metrics.length === 0 ? undefined : lastMetricValues(record.metrics);
 }
@@ -137,6 +144,16 @@ async function planResources(
         `${ir.source}: steps.${step.name}.compute: step '${step.name}' ${why}, so it can never run here; ` +
           `lower its compute or run the pipeline on AWS Batch.`,
       );
+    }
+  }
+  for (const step of Object.values(ir.steps)) {
+    for (const name of Object.keys(step.secrets ?? {})) {
+      if (process.env[name] === undefined) {
+        problems.push(
+          `${ir.source}: steps.${step.name}.secrets.${name}: ${name} is not set in this environment; locally a secret ` +
+            `is read from the variable of the same name: set it (e.g. export ${name}=…) and run again.`,
+        );
+      }
     }
   }
   if (problems.length) throw new UsageError(problems.join('\n'), problems);
@@ -227,10 +244,28 @@ function batchTask(ctx: TaskContext, step: string) {
     if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
     const key = ctx.keys.get(step);
     ctx.emit({ type: 'step-queued', step });
+    // The same step (same cache key) running in another live process is waited for, then reused.
+    let lock: StepLock | undefined;
+    try {
+      lock = key ? await lockStep(ctx.store.location, key, ctx.stop.signal) : undefined;
+    } catch {
+      ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
+      throw new TaskFailedError(`Step '${step}' was stopped before it started`);
+    }
+    if (lock?.waited && key && !ctx.opts.noCache && ctx.opts.pipeline.steps[step]?.cache !== false) {
+      const record = await readStepRecord(ctx.store, key).catch(() => undefined);
+      if (record) {
+        await lock.release();
+        const metrics = lastMetrics(record);
+        ctx.finish(step, { status: 'reused', cacheKey: key, durationMs: 0, outputs: record.outputs, ...(metrics ? { metrics } : {}), savedMs: record.durationMs });
+        return { JobName: step, Status: 'SUCCEEDED' };
+      }
+    }
     let lease;
     try {
       lease = await ctx.pool.acquire(ctx.demands.get(step) ?? jd, ctx.stop.signal);
     } catch (err) {
+      await lock?.release();
       if (ctx.stop.signal.aborted) {
         ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
         throw new TaskFailedError(`Step '${step}' was stopped before it started`);
@@ -250,6 +285,7 @@ function batchTask(ctx: TaskContext, step: string) {
             store: ctx.store,
             job: task.Parameters[JOB_PARAMETER],
             env: gpuEnv,
+            secrets: secretsOf(ctx.opts.pipeline.steps[step]?.secrets),
             signal: ctx.stop.signal,
             timeoutSeconds: jd.timeoutSeconds,
             onOutput: ctx.opts.verbose
@@ -289,6 +325,7 @@ function batchTask(ctx: TaskContext, step: string) {
       }
     } finally {
       lease.release();
+      await lock?.release();
     }
   };
 }
@@ -419,6 +456,8 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   const t0 = performance.now();
   const parameters = opts.parameters ?? resolveParameters(ir, {});
   const { pool, demands, gpuless } = await planResources(opts);
+  // Staging folders of runs killed mid-step (SIGKILL leaves them behind) go at the next start.
+  await removeStaleStaging().catch(() => undefined);
   const { hash: manifestHash } = await buildManifest(ir, store);
   const compiled = compile(ir);
 

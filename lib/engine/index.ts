@@ -9,7 +9,7 @@
 export { startRun } from './engine';
 export type { EngineEvent, RunDocument, RunHandle, RunOptions } from './types';
 export type { FinishedStepResult, FinishedStepStatus, RunStatus, StepResult, StepStatus } from '../protocol';
-export { listRunIds, listRuns, loadRun, resolveRunId } from './runs';
+export { listRunIds, listRuns, loadRun, resolveRunId, settleAbandoned } from './runs';
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
 export { createProgressReporter, formatDuration, formatMetrics, formatSummary, skipWhy, type ProgressOptions, type ProgressReporter } from './progress';
 export { explainStep, type StepExplanation } from './explain-step';

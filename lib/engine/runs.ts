@@ -56,7 +56,7 @@ function alive(pid: number): boolean {
  * A `running` document whose process on this machine is gone is shown as `failed`, with the steps that
  * finished before it died (their step documents) and the reason; the stored document is left as it is.
  */
-async function settleAbandoned(store: ArtifactStore, doc: RunDocument): Promise<RunDocument> {
+export async function settleAbandoned(store: ArtifactStore, doc: RunDocument): Promise<RunDocument> {
   const owner = doc.owner;
   if (doc.status !== 'running' || !owner || owner.host !== hostname() || alive(owner.pid)) return doc;
   const steps: Record<string, FinishedStepResult> = {};

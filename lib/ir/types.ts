@@ -64,6 +64,10 @@ export interface StepIR {
   readonly image: string;
   /** Environment variables (defaults' env merged with the step's; the step wins). */
   readonly env: Readonly<Record<string, string>>;
+  /** Names of variables passed through from the environment the manifest is built in (sorted). @default - none */
+  readonly passEnv?: readonly string[];
+  /** Secret variable name → its AWS source (Secrets Manager or SSM ARN, or `ssm:<name>`); locally read from the host. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Inputs by name. */
   readonly inputs: Readonly<Record<string, InputIR>>;
   /** Names of the pipeline parameters the step reads (sorted); only these enter its cache key. */

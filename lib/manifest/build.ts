@@ -12,6 +12,8 @@ import { canonicalJson, type ArtifactRef, type ArtifactStore, type Hash } from '
 export interface BuildManifestOptions {
   /** Called with a line of progress for each directory or file stored. @default - no progress */
   readonly onProgress?: (msg: string) => void;
+  /** Where each step's `passEnv` variables are read. @default process.env */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The stored manifest and its hash (the value of the `${Manifest}` placeholder). */
@@ -41,9 +43,19 @@ export async function buildManifest(
     return ref;
   };
 
+  const environment = opts.environment ?? process.env;
+  const unset = Object.values(ir.steps).flatMap((st) =>
+    (st.passEnv ?? []).flatMap((k, i) =>
+      environment[k] === undefined
+        ? [{ file: ir.source, path: `steps.${st.name}.passEnv[${i}]`, message: `${k} is not set in this environment, so it cannot be passed through; set it (e.g. ${k}=… pipewright run …) or remove it from passEnv` }]
+        : [],
+    ),
+  );
+  if (unset.length > 0) throw new DefinitionError(unset);
+
   const steps: Record<string, ManifestStep> = {};
   // Steps are independent here; store them concurrently (the memo keeps shared paths to one pass).
-  const built = await Promise.all(Object.values(ir.steps).map((s) => buildStep(s, put)));
+  const built = await Promise.all(Object.values(ir.steps).map((s) => buildStep(s, put, environment)));
   for (const s of built) steps[s.name] = s;
 
   const manifest: PipelineManifest = {
@@ -59,7 +71,7 @@ export async function buildManifest(
 
 type PutFn = (path: string, what: string, where: string) => Promise<ArtifactRef>;
 
-async function buildStep(step: StepIR, put: PutFn): Promise<ManifestStep> {
+async function buildStep(step: StepIR, put: PutFn, environment: Readonly<Record<string, string | undefined>>): Promise<ManifestStep> {
   const code = step.code !== undefined ? await put(step.code, 'code directory', `steps.${step.name}.code`) : null;
   const inputs: Record<string, ManifestInput> = {};
   for (const [name, input] of Object.entries(step.inputs)) {
@@ -76,7 +88,8 @@ async function buildStep(step: StepIR, put: PutFn): Promise<ManifestStep> {
     code,
     command: [...step.command],
     image: step.image,
-    env: { ...step.env },
+    // Passed-through values join the declared env, and so the cache key (sorted: canonical JSON sorts keys).
+    env: { ...step.env, ...Object.fromEntries((step.passEnv ?? []).map((k) => [k, environment[k]!])) },
     inputs,
     params: [...step.params],
     outputs: [...step.outputs],

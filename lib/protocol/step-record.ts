@@ -94,7 +94,8 @@ export async function writeStepRecord(store: ArtifactStore, record: StepRecord):
 /** Metric name → last value logged. */
 export function lastMetricValues(metrics: readonly Metric[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of metrics) out[m.name] = m.value;
+  // defineProperty: a metric named `__proto__` is a metric, not a prototype.
+  for (const m of metrics) Object.defineProperty(out, m.name, { value: m.value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 

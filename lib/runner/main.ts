@@ -139,6 +139,8 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
         store: s,
         job: args.job,
         workRoot: args.workRoot,
+        // In a container the environment is the job's own (Batch injects the step's secrets into it).
+        hostEnv: 'all',
         onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
         onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
       });

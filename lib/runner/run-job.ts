@@ -3,13 +3,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
 import { type StepRecord, type StepRunDocument } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
+import { startGuard } from './private/guard';
 import { stageIn } from './stage-in';
 import { runDocumentKeyOf, stageOut, storeLogs } from './stage-out';
 
@@ -22,6 +23,14 @@ export interface RunJobOptions {
   readonly workRoot?: string;
   /** Extra variables for the step, over the contract's (e.g. `CUDA_VISIBLE_DEVICES`, `PW_GPUS`). @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Which host variables the step sees: `clean` only `STEP_HOST_ENV` (so the host environment, which is not in the
+   * cache key, cannot change a result), `all` every one but PIPEWRIGHT_STORE (the runner inside a container, whose
+   * environment is the job's). @default 'clean'
+   */
+  readonly hostEnv?: 'clean' | 'all';
+  /** Secret variables for the step: set in its environment, masked as `***` in its stored logs, stderr tail and streamed output. @default - none */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Aborting kills the step's process group. @default - not abortable */
   readonly signal?: AbortSignal;
   /** Time limit of the command, in seconds. @default - none */
@@ -45,6 +54,46 @@ interface Outcome {
 /** Host variables a step never sees (so it is not told where the store is). */
 const HIDDEN_ENV = ['PIPEWRIGHT_STORE'];
 
+/** The host variables a local step sees (besides the contract's, its `env`, `passEnv` and `secrets`). */
+export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
+
+/** What replaces a secret's value in logs. */
+export const SECRET_MASK = '***';
+
+/** Staging folders are `pw-stage-<pid>-XXXXXX`, so a later process can tell whose they are. */
+const STAGING_PREFIX = 'pw-stage-';
+
+/**
+ * Removes staging folders under `root` left by a process of this machine that is gone (a run SIGKILLed
+ * mid-step); returns how many. Folders of live processes are left alone.
+ */
+export async function removeStaleStaging(root: string = tmpdir()): Promise<number> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const m = /^pw-stage-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    await removeDir(join(root, name));
+    removed++;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** How long the step's pipes may stay open after its main process exited (held by a child outside its group). */
+const STRAY_PIPE_GRACE_MS = 1000;
+
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Bytes of stderr kept in memory for the failure message. */
 const STDERR_TAIL_BYTES = 8192;
 
@@ -58,27 +107,35 @@ const STDERR_TAIL_BYTES = 8192;
 export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
   const { store, job } = opts;
   if (opts.signal?.aborted) throw new RunFailedError(`Job ${job} was cancelled before it started.`);
-  const tmp = await mkdtemp(join(opts.workRoot ?? tmpdir(), 'pw-'));
+  const tmp = await mkdtemp(join(opts.workRoot ?? tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
   // A directory stage-in creates itself needs no clearing first (that is only for a retried Batch attempt).
   const dir = join(tmp, 'job');
   try {
     const staged = await stageIn(store, job, dir);
     const { spec } = staged;
     const layout = stepDirLayout(dir);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
-    Object.assign(env, staged.env, opts.env);
+    // No prototype: a variable named `__proto__` is a variable.
+    const env = Object.create(null) as Record<string, string>;
+    const host = opts.hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV;
+    for (const k of host) {
+      const v = process.env[k];
+      if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
+    }
+    Object.assign(env, staged.env, opts.env, opts.secrets);
+    const mask = masker(Object.values(opts.secrets ?? {}));
+    const onOutput = opts.onOutput && mask ? (stream: 'stdout' | 'stderr', chunk: Buffer) => opts.onOutput!(stream, Buffer.from(mask(chunk.toString('utf8')))) : opts.onOutput;
 
     const startedAt = new Date();
     const t0 = performance.now();
     const stderrTail: Buffer[] = [];
     let tailBytes = 0;
-    const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, opts, (chunk) => {
+    const outcome = await spawnStep(spec.command, staged.cwd, env, layout.stdout, layout.stderr, { ...opts, onOutput }, (chunk) => {
       stderrTail.push(chunk);
       tailBytes += chunk.length;
       while (stderrTail.length > 1 && tailBytes - stderrTail[0].length >= STDERR_TAIL_BYTES) tailBytes -= stderrTail.shift()!.length;
     });
     const durationMs = Math.round(performance.now() - t0);
+    if (mask) await Promise.all([maskFile(layout.stdout, mask), maskFile(layout.stderr, mask)]);
 
     const fail = async (message: string): Promise<never> => {
       const logs = await storeLogs(store, layout, opts.onWarning).catch(() => undefined);
@@ -113,7 +170,8 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
             : outcome.signal
               ? `was killed by ${outcome.signal}`
               : `failed: exit code ${outcome.exitCode}`;
-      return await fail(`Step '${spec.step}' ${how}${tailOf(stderrTail)}`);
+      const tail = tailOf(stderrTail);
+      return await fail(`Step '${spec.step}' ${how}${mask ? mask(tail) : tail}`);
     }
     try {
       return await stageOut(store, job, dir, {
@@ -130,6 +188,21 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
   } finally {
     await removeDir(tmp);
   }
+}
+
+/** A function replacing every secret value in a text by SECRET_MASK, longest first; undefined when there are none. */
+function masker(values: readonly string[]): ((text: string) => string) | undefined {
+  const secrets = [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
+  if (secrets.length === 0) return undefined;
+  return (text) => secrets.reduce((t, v) => t.split(v).join(SECRET_MASK), text);
+}
+
+/** Masks secrets in a captured log file (read whole: a step's secrets are rare, its logs usually small). */
+async function maskFile(path: string, mask: (text: string) => string): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return;
+  const masked = mask(text);
+  if (masked !== text) await writeFile(path, masked);
 }
 
 function tailOf(chunks: Buffer[]): string {
@@ -151,7 +224,9 @@ function spawnStep(
   return new Promise((resolve) => {
     const out = createWriteStream(stdoutPath);
     const err = createWriteStream(stderrPath);
+    const guard = startGuard();
     const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) guard.watch(child.pid);
     let stopped: Outcome['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -174,7 +249,9 @@ function spawnStep(
     const onAbort = (): void => stop('aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0) {
-      timeoutTimer = setTimeout(() => stop('timeout'), opts.timeoutSeconds * 1000);
+      // A Node timer fires at once beyond 2^31 − 1 ms (24.8 days): longer limits are left to run out here.
+      const ms = opts.timeoutSeconds * 1000;
+      if (ms <= MAX_TIMER_MS) timeoutTimer = setTimeout(() => stop('timeout'), ms);
     }
 
     // pipe() keeps backpressure: a step that logs faster than the disk writes is slowed, not buffered.
@@ -189,16 +266,33 @@ function spawnStep(
       spawnError = e;
     });
     // As in a container, the step ends when its main process does: stray children are killed with it,
-    // which also releases the pipes they inherited.
-    child.on('exit', () => killGroup('SIGKILL'));
-    child.on('close', (exitCode, signal) => {
+    // which also releases the pipes they inherited. A child that left the group (setsid) and keeps the pipes
+    // open is not waited for: after a short grace the pipes are closed on our side.
+    let closeTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(killTimer);
       clearTimeout(timeoutTimer);
+      clearTimeout(closeTimer);
+      guard.release();
       opts.signal?.removeEventListener('abort', onAbort);
+      child.stdout.unpipe(out);
+      child.stderr.unpipe(err);
       Promise.all([endStream(out), endStream(err)]).then(() =>
         resolve({ exitCode: spawnError ? null : exitCode, signal, stopped, spawnError }),
       );
+    };
+    child.on('exit', (exitCode, signal) => {
+      killGroup('SIGKILL');
+      closeTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(exitCode, signal);
+      }, STRAY_PIPE_GRACE_MS);
     });
+    child.on('close', (exitCode, signal) => finish(exitCode, signal));
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Stage-out: stores a finished step's outputs, logs and metrics, then its record (last).
  */
-import { access, appendFile, readFile, stat } from 'node:fs/promises';
+import { access, appendFile, lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
 import { loadJobSpec, runItemKey, runKey, writeStepRecord, type JobSpec, type Metric, type StepRecord, type StepRunDocument } from '../protocol';
@@ -61,12 +61,24 @@ export async function missingOutputs(spec: JobSpec, layout: StepDirLayout): Prom
   const missing: string[] = [];
   for (const name of spec.outputs) {
     try {
-      await stat(join(layout.outputs, name));
+      await lstat(join(layout.outputs, name));
     } catch {
       missing.push(name);
     }
   }
   return missing;
+}
+
+/** Describes each declared output that is a symbolic link or a special file rather than a file or directory. */
+export async function irregularOutputs(spec: JobSpec, layout: StepDirLayout): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of spec.outputs) {
+    const path = join(layout.outputs, name);
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) found.push(`output '${name}' as a symbolic link (to ${await readlink(path).catch(() => '?')})`);
+    else if (!st.isFile() && !st.isDirectory()) found.push(`output '${name}' as a special file (socket, FIFO or device)`);
+  }
+  return found;
 }
 
 /**
@@ -91,10 +103,19 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
       spec.step,
     );
   }
+  const irregular = await irregularOutputs(spec, layout);
+  if (irregular.length > 0) {
+    throw new RunFailedError(
+      `Step '${spec.step}' published ${irregular.join(', ')}; an output must be a regular file or a directory ` +
+        '(as inside a directory output, links are never followed, so a step cannot publish files outside its outputs); ' +
+        'copy the target there instead.',
+      spec.step,
+    );
+  }
   const [refs, logs, stats] = await Promise.all([
     Promise.all(spec.outputs.map((name) => store.putPath(join(layout.outputs, name)))),
     storeLogs(store, layout, result.onWarning),
-    Promise.all(spec.outputs.map((name) => stat(join(layout.outputs, name)))),
+    Promise.all(spec.outputs.map((name) => lstat(join(layout.outputs, name)))),
   ]);
   const sizes: Record<string, number> = {};
   spec.outputs.forEach((name, i) => {

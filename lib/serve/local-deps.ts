@@ -1,7 +1,7 @@
 /**
  * The API's local implementation: runs start on the local engine against a store (`pipewright serve`).
  */
-import { type EngineEvent, type RunDocument, type RunHandle, type RunOptions, startRun as engineStartRun } from '../engine';
+import { type EngineEvent, type RunDocument, type RunHandle, type RunOptions, settleAbandoned, startRun as engineStartRun } from '../engine';
 import type { PipelineIR } from '../ir';
 import { runDocumentKey, type StepResult } from '../protocol';
 import type { ArtifactStore } from '../store';
@@ -250,7 +250,8 @@ class LocalApiDeps implements LocalDeps {
 
   private async storedDocument(pipeline: string, runId: string): Promise<RunDocument | undefined> {
     const doc = await this.store.getJson<RunDocument>(runDocumentKey(runId)).catch(() => undefined);
-    return doc && doc.pipeline === pipeline ? doc : undefined;
+    // A run whose process died (e.g. an earlier serve, killed) reads as failed, as in `show`, not running forever.
+    return doc && doc.pipeline === pipeline ? settleAbandoned(this.store, doc) : undefined;
   }
 
   public async getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined> {

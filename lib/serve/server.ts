@@ -12,6 +12,7 @@ import type { PipelineIR, ScheduleIR } from '../ir';
 import type { ArtifactStore } from '../store';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
+import { guardRequest } from './request-guard';
 import { uiResponse, type UiResponse } from '../ui';
 
 /** Options of `startServer`. */
@@ -114,6 +115,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const handler = createApiHandler(deps, { logError: (err, req) => log(`error in ${req.method} ${req.path}: ${(err as Error)?.stack ?? err}`) });
 
+  const host = options.host ?? '127.0.0.1';
+  // Known once listening; no request arrives before.
+  let port = 0;
+  let url = '';
   const server = createServer((req, res) => {
     void (async () => {
       const method = req.method ?? 'GET';
@@ -131,6 +136,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const refused = guardRequest({ method, headers }, { host, port });
+      if (refused) {
+        log(`${method} ${pathAndQuery} → ${refused.statusCode}`);
+        send(res, refused);
+        return;
+      }
       const page = options.ui === false ? undefined : await uiResponse(method, pathAndQuery.split('?')[0], queryOf(pathAndQuery), options.store);
       if (page) {
         log(`${method} ${pathAndQuery} → ${page.statusCode}`);
@@ -145,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
       }
-      const r = await handler({ method, path: pathAndQuery.split('?')[0], query: queryOf(pathAndQuery), headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
+      // URLs are built from the bound address, never from the request's Host header.
+      const r = await handler({ method, path: pathAndQuery.split('?')[0], query: queryOf(pathAndQuery), headers, body, baseUrl: url });
       log(`${method} ${pathAndQuery} → ${r.statusCode}`);
       send(res, r);
     })().catch((err) => {
@@ -155,7 +167,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -163,8 +174,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  port = (server.address() as AddressInfo).port;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let scheduler: Scheduler | undefined;
   if (options.schedules ?? true) {

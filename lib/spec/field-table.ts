@@ -55,6 +55,32 @@ const env: Field = {
   example: 'env: { LOG_LEVEL: debug }',
 };
 
+/** Where a secret comes from in AWS: a Secrets Manager secret ARN, an SSM parameter ARN, or `ssm:<parameter name>`. */
+export const SECRET_SOURCE_PATTERN =
+  /^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9/_.-]+|ssm:\/?[A-Za-z0-9_.-][A-Za-z0-9/_.-]*)$/;
+
+const passEnv: Field = {
+  kind: 'list',
+  items: { kind: 'string', pattern: /^(?!PW_)[A-Za-z_][A-Za-z0-9_]*$/, expected: 'an environment variable name not starting with PW_ (reserved)', doc: 'A variable of the environment Pipewright runs in.' },
+  unique: true,
+  doc: 'Variables passed through from the environment the definition is loaded in (pipewright run, or cdk synth for a deploy); their values enter the cache key like env.',
+  example: 'passEnv: [SEED]',
+};
+
+const secrets: Field = {
+  kind: 'map',
+  keys: 'env',
+  what: 'secret',
+  doc: 'Secrets the step gets as environment variables: locally from the variable of the same name in your environment, in AWS from Secrets Manager or SSM Parameter Store; never in the cache key, logs or run documents.',
+  values: {
+    kind: 'string',
+    pattern: SECRET_SOURCE_PATTERN,
+    expected: 'a Secrets Manager secret ARN, an SSM parameter ARN, or ssm:<parameter name>',
+    doc: 'Where the value comes from in AWS.',
+  },
+  example: 'secrets: { API_TOKEN: "ssm:/ml/api-token" }',
+};
+
 const compute: Field = {
   kind: 'object',
   doc: 'Resources for one attempt of the step and the queue it runs on.',
@@ -209,6 +235,8 @@ const step: Field = {
     },
     image,
     env,
+    passEnv,
+    secrets,
     inputs: {
       kind: 'map',
       keys: 'name',
@@ -354,6 +382,12 @@ export const PIPELINE_FIELD: Field = {
     version: { kind: 'literal', value: 1, doc: 'Spec version.', default: 1, example: 'version: 1' },
     name: { ...name('pipeline', 'The pipeline name.'), example: 'name: iris' },
     description: { kind: 'string', doc: 'What the pipeline does.' },
+    root: {
+      kind: 'string',
+      doc: "The folder every code: and path: entry must stay inside, relative to the definition file (everything they name is copied into the store, and to S3 on deploy).",
+      defaultDoc: "the definition file's folder",
+      example: 'root: ..',
+    },
     parameters: {
       kind: 'map',
       keys: 'name',

@@ -25,6 +25,7 @@ export { NAME_PATTERN, NAME_RULE, envSuffix, pascalCase, isValidName } from './n
 export { parseDuration, DURATION_SYNTAX, MIN_TIMEOUT_SECONDS } from './duration';
 export { DEFAULT_IMAGE, BUILTIN_DEFAULTS, MAX_RETRIES, PIPELINE_FIELD } from './field-table';
 export type { Field } from './field-description';
+export { didYouMean } from './suggest';
 export {
   containerResources,
   computeSizeProblem,

@@ -15,6 +15,42 @@ export const SPEC_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
 /** File extensions of DSL modules (their default export is the pipeline). */
 export const DSL_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
 
+/** The largest definition file accepted: 8 MiB (the largest generated 1,000-step pipelines are under 1 MiB). */
+export const MAX_DEFINITION_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A spec file's bytes as text: at most MAX_DEFINITION_BYTES, strict UTF-8 (the first bad line is named), a
+ * leading byte-order mark dropped.
+ */
+export function decodeDefinition(bytes: Buffer, file: string): string {
+  if (bytes.length > MAX_DEFINITION_BYTES) {
+    throw new DefinitionError([
+      { file, path: '', message: `the file is ${bytes.length} bytes; definitions may be at most ${MAX_DEFINITION_BYTES} bytes (8 MiB); split the pipeline or move data into path: inputs` },
+    ]);
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 0x0a) {
+        try {
+          decoder.decode(bytes.subarray(start, i));
+        } catch {
+          break;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    throw new DefinitionError([{ file, path: '', line, message: 'the text is not valid UTF-8; save the file as UTF-8' }]);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Anything with a `toDescriptor()` method, such as the DSL's `Pipeline`. */
 interface DescriptorSource {
   toDescriptor(): unknown;
@@ -47,7 +83,7 @@ export async function loadPipeline(file: string): Promise<PipelineIR> {
     throw new UsageError(`${file}: no such file (looked at ${source}); check the path`);
   }
   if ((SPEC_EXTENSIONS as readonly string[]).includes(ext)) {
-    return parseSpec(await readFile(source, 'utf8'), file, { source, format: ext === '.json' ? 'json' : 'yaml' });
+    return parseSpec(decodeDefinition(await readFile(source), file), file, { source, format: ext === '.json' ? 'json' : 'yaml' });
   }
   let exported: unknown;
   try {

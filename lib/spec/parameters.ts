@@ -117,7 +117,7 @@ export function resolveParameters(
   const problems: string[] = [];
   const declared = Object.keys(ir.parameters);
   for (const name of Object.keys(given)) {
-    if (!(name in ir.parameters)) {
+    if (!Object.hasOwn(ir.parameters, name)) {
       const list = declared.length > 0 ? `declared parameters: ${declared.join(', ')}` : 'the pipeline declares no parameters';
       problems.push(`unknown parameter "${name}" for pipeline "${ir.name}".${didYouMean(name, declared)} (${list}); remove it`);
     }

@@ -1,7 +1,7 @@
 /**
  * Parses YAML or JSON definition text into plain data and remembers the line of every key and item.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit as yamlVisit, type Node } from 'yaml';
 import type { Problem } from '../errors';
 import { joinPath, parentPath } from './path';
 
@@ -21,7 +21,8 @@ export interface ParsedSource {
 /** Parses YAML (or JSON, which is checked strictly as JSON too) and indexes lines by dotted path. */
 export function parseSource(text: string, file: string, format: SourceFormat): ParsedSource {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: true });
+  // Duplicate keys are found below in linear time (the parser's own check is quadratic in a mapping's size).
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false, prettyErrors: true });
   const lines = new Map<string, number>();
   const lineOf = (path: string): number | undefined => {
     for (let p: string | undefined = path; p !== undefined; p = parentPath(p)) {
@@ -52,13 +53,25 @@ export function parseSource(text: string, file: string, format: SourceFormat): P
   }
   if (problems.length > 0) return { value: undefined, problems, lineOf };
 
+  const duplicates: Problem[] = [];
   const visit = (node: unknown, path: string): void => {
     if (isMap(node)) {
+      const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         const childPath = joinPath(path, key);
         const keyNode = pair.key as Node | null;
+        if (seen.has(key)) {
+          duplicates.push({
+            file,
+            path: childPath,
+            line: keyNode?.range ? counter.linePos(keyNode.range[0]).line : undefined,
+            message: `the key "${key}" appears more than once in this mapping; keep one`,
+          });
+          continue;
+        }
+        seen.add(key);
         if (keyNode?.range) lines.set(childPath, counter.linePos(keyNode.range[0]).line);
         visit(pair.value, childPath);
       }
@@ -74,7 +87,24 @@ export function parseSource(text: string, file: string, format: SourceFormat): P
   const root = doc.contents as Node | null;
   if (root?.range) lines.set('', counter.linePos(root.range[0]).line);
   visit(root, '');
-  return { value: doc.toJS({ maxAliasCount: 1000 }), problems, lineOf };
+  if (duplicates.length > 0) return { value: undefined, problems: duplicates, lineOf };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 1000 }), problems, lineOf };
+  } catch (err) {
+    // An alias bomb (aliases of aliases expanding exponentially) or a cyclic alias: name the first alias.
+    let line: number | undefined;
+    yamlVisit(doc, {
+      Alias(_key, node) {
+        if (node.range) line = counter.linePos(node.range[0]).line;
+        return yamlVisit.BREAK;
+      },
+    });
+    return {
+      value: undefined,
+      problems: [{ file, path: '', line, message: `YAML aliases expand too far (${firstLine((err as Error).message)}); write the values out, or use fewer nested aliases` }],
+      lineOf,
+    };
+  }
 }
 
 function firstLine(message: string): string {

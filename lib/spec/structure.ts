@@ -127,10 +127,10 @@ export function checkStructure(value: unknown, field: Field, path: string, repor
           continue;
         }
         const cleaned = checkStructure(v, sub, keyPath, report);
-        if (cleaned !== INVALID) out[key] = cleaned;
+        if (cleaned !== INVALID) setOwn(out, key, cleaned);
       }
       for (const key of field.required ?? []) {
-        if (!(key in value)) {
+        if (!Object.hasOwn(value, key)) {
           const sub = field.fields[key];
           const fix = sub.example ? `add e.g. ${sub.example}` : `add "${key}"`;
           report(joinPath(path, key), `missing required key "${key}" (${sub.doc}); ${fix}`);
@@ -147,7 +147,7 @@ export function checkStructure(value: unknown, field: Field, path: string, repor
         if (keyProblem) report(keyPath, keyProblem);
         // The value of a badly named entry is still checked, so one run reports everything.
         const cleaned = checkStructure(v, field.values, keyPath, report);
-        if (cleaned !== INVALID && !keyProblem) out[key] = cleaned;
+        if (cleaned !== INVALID && !keyProblem) setOwn(out, key, cleaned);
       }
       if (field.keys === 'name') {
         for (const { name, clashesWith } of envSuffixClashes(Object.keys(out))) {
@@ -192,6 +192,11 @@ export function checkStructure(value: unknown, field: Field, path: string, repor
       return checkStructure(value, field.variants[i], path, report);
     }
   }
+}
+
+/** Sets an own property, even one named `__proto__` (which plain assignment would turn into a prototype change). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function envNameProblem(key: string): string | undefined {

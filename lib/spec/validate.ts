@@ -10,6 +10,7 @@ import { type InputIR, type ParameterIR, type ParameterValue, parseS3Uri, type P
 import { computeSizeProblem } from './compute-size';
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
+import { isInside, treeProblems } from './file-checks';
 import { joinPath } from './path';
 import { isKnownTimeZone, knownTimeZones, normalizeScheduleExpression } from '../schedule';
 import { conditionSteps } from '../ir';
@@ -42,6 +43,8 @@ interface StepSpec {
   command?: string[];
   image?: string;
   env?: Record<string, string>;
+  passEnv?: string[];
+  secrets?: Record<string, string>;
   inputs?: Record<string, string | { path?: string; uri?: string }>;
   params?: string[];
   outputs?: string[];
@@ -68,6 +71,7 @@ interface ScheduleSpec {
 }
 interface PipelineSpec {
   name?: string;
+  root?: string;
   description?: string;
   parameters?: Record<string, Partial<ParameterIR>>;
   defaults?: { code?: string; image?: string; compute?: ComputeSpec; retries?: number; timeout?: number; env?: Record<string, string>; cache?: boolean };
@@ -225,7 +229,27 @@ function checkSteps(
     report('defaults.compute.queue', unknownQueue(defaultsQueue, queues));
   }
 
-  if (defaults.code !== undefined) checkCodeDir(defaults.code, 'defaults.code', dir, report);
+  // code: and path: stay inside the definition's folder, or the wider folder `root:` names.
+  const root = resolve(dir, spec.root ?? '.');
+  const rootOk = spec.root === undefined || (existsSync(root) && isDirectory(root));
+  if (!rootOk) report('root', `root "${spec.root}" is not a directory (resolved to ${root}); name a folder that holds the definition's code and data`);
+  const checkFiles = (path: string, what: string, abs: string): void => {
+    if (rootOk && !isInside(abs, root)) {
+      report(
+        path,
+        `${what} is outside ${spec.root === undefined ? "the definition's folder" : 'the folder root names'} (${root}), ` +
+          'and everything code: and path: name is copied into the store (and to S3 on deploy); move it inside, or ' +
+          'set a top-level "root:" (e.g. root: ..) to the folder that holds it (docs/spec.md)',
+      );
+      return;
+    }
+    for (const problem of treeProblems(abs)) report(path, `${what} ${problem}`);
+  };
+  if (defaults.code !== undefined) {
+    checkCodeDir(defaults.code, 'defaults.code', dir, report);
+    const abs = resolve(dir, defaults.code);
+    if (existsSync(abs) && isDirectory(abs)) checkFiles('defaults.code', `code "${defaults.code}"`, abs);
+  }
 
   for (const [name, s] of Object.entries(steps)) {
     const at = (...segs: Array<string | number>): string => segs.reduce<string>((p, seg) => joinPath(p, seg), joinPath('steps', name));
@@ -241,7 +265,26 @@ function checkSteps(
       }
     }
 
-    if (s.code !== undefined) checkCodeDir(s.code, at('code'), dir, report);
+    if (s.code !== undefined) {
+      checkCodeDir(s.code, at('code'), dir, report);
+      const abs = resolve(dir, s.code);
+      if (existsSync(abs) && isDirectory(abs)) checkFiles(at('code'), `code "${s.code}"`, abs);
+    }
+    (s.command ?? []).forEach((arg, i) => {
+      if (arg.includes('\0')) report(at('command', i), 'contains a NUL byte, which no command line can carry; remove it');
+    });
+    for (const [k, v] of Object.entries(s.env ?? {})) {
+      if (v.includes('\0')) report(at('env', k), 'contains a NUL byte, which no environment variable can carry; remove it');
+    }
+    const envNames = new Set(Object.keys({ ...(defaults.env ?? {}), ...(s.env ?? {}) }));
+    (s.passEnv ?? []).forEach((k, i) => {
+      if (envNames.has(k)) report(at('passEnv', i), `"${k}" is also set under env; keep one of the two`);
+    });
+    for (const k of Object.keys(s.secrets ?? {})) {
+      if (envNames.has(k) || (s.passEnv ?? []).includes(k)) {
+        report(at('secrets', k), `secret "${k}" is also set under env or passEnv, where its value would enter the cache key and the logs; keep it under secrets only`);
+      }
+    }
 
     for (const [input, ref] of Object.entries(s.inputs ?? {})) {
       if (typeof ref === 'string') {
@@ -272,6 +315,8 @@ function checkSteps(
         const abs = resolve(dir, ref.path);
         if (!existsSync(abs)) {
           report(at('inputs', input, 'path'), `path "${ref.path}" does not exist (resolved to ${abs}); create the file or directory, or fix the path (it is relative to the definition file)`);
+        } else {
+          checkFiles(at('inputs', input, 'path'), `path "${ref.path}"`, abs);
         }
       }
     }
@@ -541,6 +586,8 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
       command: s.command!,
       image: s.image ?? defaults.image ?? BUILTIN_DEFAULTS.image,
       env: Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]])),
+      passEnv: s.passEnv?.length ? [...s.passEnv].sort() : undefined,
+      secrets: s.secrets && Object.keys(s.secrets).length ? Object.fromEntries(Object.keys(s.secrets).sort().map((k) => [k, s.secrets![k]])) : undefined,
       inputs,
       params: [...(s.params ?? [])].sort(),
       outputs: s.outputs ?? [],

@@ -43,4 +43,8 @@ export interface StoreBackend {
   list(prefix: string): Promise<string[]>;
   /** Moves an object aside under `quarantine/`, keeping its bytes; returns where it went (for messages). */
   quarantine(key: string): Promise<string>;
+  /** Size and last modification of an object; undefined when absent (used by `pipewright gc`). */
+  stat(key: string): Promise<{ readonly size: number; readonly modifiedAt: Date } | undefined>;
+  /** Deletes an object; deleting an absent one is not an error (used by `pipewright gc`). */
+  remove(key: string): Promise<void>;
 }

@@ -24,6 +24,7 @@ import type { StoreBackend } from './backend';
 import { hashBytes, hashFile, HashingStream, isArtifactRef, isHash, isTreeRef, refHash } from './hash';
 import { blobKey, checkKey, checkPrefix } from './layout';
 import { createLimiter } from './private/limit';
+import { isStoreDir } from './private/store-dir';
 import { decodeTreeListing, encodeTreeListing, EXECUTABLE_MODE, fileModeOf, makeTreeListing, REGULAR_MODE } from './tree';
 import type { ArtifactRef, ArtifactStore, Hash, PutOptions, TreeEntry, TreeListing } from './types';
 
@@ -163,7 +164,10 @@ export class CasStore implements ArtifactStore {
   }
 
   private async putDir(dir: string, progress: (n: number) => void): Promise<Hash> {
-    const dirents = await readdir(dir, { withFileTypes: true });
+    // A store inside the tree (e.g. the default ./.pipewright under `code: .`) is never part of it.
+    const dirents = (await readdir(dir, { withFileTypes: true })).filter(
+      (d) => !(d.isDirectory() && (join(dir, d.name) === this.location || isStoreDir(join(dir, d.name)))),
+    );
     const entries = await Promise.all(
       dirents.map(async (d): Promise<TreeEntry> => {
         const p = join(dir, d.name);

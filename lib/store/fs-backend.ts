@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../errors';
 import type { BackendReadable, StoreBackend, WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
@@ -191,13 +192,64 @@ export class FsBackend implements StoreBackend {
     }
   }
 
+  public async stat(key: string): Promise<{ size: number; modifiedAt: Date } | undefined> {
+    try {
+      const st = await stat(this.where(key));
+      return { size: st.size, modifiedAt: st.mtime };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async remove(key: string): Promise<void> {
+    try {
+      await unlink(this.where(key));
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir, this.root);
     this.madeDirs.add(dir);
   }
 }
 
+/**
+ * `mkdir -p` one level at a time. Node's recursive mkdir spins forever under /proc (and reports a file in the
+ * way as a raw error); this stops at the first level that cannot be made, naming the store.
+ */
+async function makeDirs(dir: string, storeRoot: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const st = await stat(d).catch((err: NodeJS.ErrnoException) => err);
+    if (!(st instanceof Error)) {
+      if (!st.isDirectory()) throw storeDirError(storeRoot, `${d} is not a directory`);
+      break;
+    }
+    if (st.code !== 'ENOENT') throw storeDirError(storeRoot, `${d}: ${st.code}`);
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && (await stat(d).catch(() => undefined))?.isDirectory()) continue; // made concurrently
+      throw storeDirError(storeRoot, `cannot create ${d}: ${code ?? String(err)}`);
+    }
+  }
+}
+
+function storeDirError(root: string, why: string): UsageError {
+  return new UsageError(`The store ${root} cannot be used: ${why}. Give --store (or PIPEWRIGHT_STORE) a writable directory path.`);
+}
+
 function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  // ENOTDIR: a file where a folder of the path should be, so nothing is stored there either.
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

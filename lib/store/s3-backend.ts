@@ -93,6 +93,22 @@ export class S3Backend implements StoreBackend {
     }
   }
 
+  public async stat(key: string): Promise<{ size: number; modifiedAt: Date } | undefined> {
+    try {
+      const head = await this.send<{ ContentLength?: number; LastModified?: Date }>(
+        (sdk) => new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+      );
+      return { size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async remove(key: string): Promise<void> {
+    await this.send<unknown>((sdk) => new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+  }
+
   public async putBytes(key: string, data: Uint8Array, _mode: WriteMode): Promise<void> {
     await this.send<unknown>(
       (sdk) => new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.byteLength }),

@@ -36,7 +36,10 @@ function render(steps: readonly FixtureStep[]): AslDefinition {
 const START = (next: string) => ({
   Start: { Type: 'Pass', Parameters: { 'p.$': '$.p', 'n.$': '$.n', m: '${Manifest}', 'x.$': '$$.Execution.Id' }, Next: next },
 });
-function step(s: string, next: string | undefined, branch: number, queue = 'QueueCpu', jobDefinition = 'JobDefinition0') {
+/** The Batch Task timeout of a step with the default 1 h timeout: 10 attempts of 1 h plus one day queued. */
+const TASK_TIMEOUT_1H = 10 * 3600 + 86_400;
+
+function step(s: string, next: string | undefined, branch: number, queue = 'QueueCpu', jobDefinition = 'JobDefinition0', timeout = TASK_TIMEOUT_1H) {
   return {
     [s]: {
       Type: 'Task',
@@ -61,6 +64,7 @@ function step(s: string, next: string | undefined, branch: number, queue = 'Queu
         Parameters: { 'job.$': '$.c.job' },
       },
       ResultPath: null,
+      TimeoutSeconds: timeout,
       Retry: BATCH_RETRY,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: `Failed ${branch}` }],
       ...(next ? { Next: next } : { End: true }),
@@ -70,9 +74,9 @@ function step(s: string, next: string | undefined, branch: number, queue = 'Queu
 const failed = (b: number) => ({ [`Failed ${b}`]: { Type: 'Fail', Error: 'Pipewright.StepFailed', CausePath: '$.c.fail' } });
 const done = (b: number) => ({ [`Done ${b}`]: { Type: 'Succeed' } });
 /** A branch holding one step. */
-const single = (s: string, b: number, queue?: string, jd?: string) => ({
+const single = (s: string, b: number, queue?: string, jd?: string, timeout?: number) => ({
   StartAt: s,
-  States: { ...step(s, undefined, b, queue, jd), ...failed(b), ...done(b) },
+  States: { ...step(s, undefined, b, queue, jd, timeout), ...failed(b), ...done(b) },
 });
 
 describe('compile: golden ASL', () => {
@@ -109,6 +113,7 @@ describe('compile: golden ASL', () => {
             Parameters: { 'job.$': '$.c.job' },
               },
           ResultPath: null,
+          TimeoutSeconds: TASK_TIMEOUT_1H,
           Retry: BATCH_RETRY,
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: 'Failed 0' }],
           Next: 'b',
@@ -210,7 +215,7 @@ describe('compile: golden ASL', () => {
         ...step('prep', 'Parallel 0', 0),
         'Parallel 0': {
           Type: 'Parallel',
-          Branches: [single('train', 1, 'QueueGpu', 'JobDefinition1'), single('tune', 2, 'QueueBigGpu', 'JobDefinition2')],
+          Branches: [single('train', 1, 'QueueGpu', 'JobDefinition1'), single('tune', 2, 'QueueBigGpu', 'JobDefinition2', 10 * 600 + 86_400)],
           ResultPath: null,
           End: true,
         },
@@ -292,9 +297,9 @@ describe('compile: the States Language', () => {
     expect(validate(definition)).toEqual({ isValid: true, text: '' });
   });
 
-  it('a 1,000-step random DAG passes asl-validator and fits the 1,048,576-character limit', () => {
-    // GIVEN a 1,000-step random DAG
-    const compiled = compile(makeIr(randomSteps(1000, 2026)));
+  it('a 900-step random DAG passes asl-validator and fits the 1,048,576-character limit', () => {
+    // GIVEN a 900-step random DAG (the largest size docs/deploy.md promises, with every Batch retrier and timeout)
+    const compiled = compile(makeIr(randomSteps(900, 2026)));
     // WHEN substituted with deployment-like ARNs
     const json = renderDefinition(compiled);
     const definition = substituted(compiled);
@@ -350,6 +355,26 @@ describe('compile: errors', () => {
       { name: 'b', deps: [], queue: 'big_mem' },
     ]);
     expect(() => compile(ir)).toThrow(/queues\.big_mem: queue "big_mem" and queue "big-mem" both become the placeholder \$\{QueueBigMem\}/);
+  });
+});
+
+describe('compile: Batch Task timeout', () => {
+  // AWS Batch makes at most 10 attempts of a job (RetryStrategy.attempts: "between 1 and 10",
+  // https://docs.aws.amazon.com/batch/latest/APIReference/API_RetryStrategy.html) and accepts an attempt
+  // duration of 60 s or more (JobTimeout.attemptDurationSeconds). A Task without TimeoutSeconds is stopped
+  // after 60 s by aws-local-stepfunctions, so every Batch Task carries one derived from the step's timeout.
+  const runState = (def: AslDefinition, s: string) => def.States[`${s} run`] as { TimeoutSeconds?: number };
+
+  it('gives every Batch Task a TimeoutSeconds covering ten attempts of the step timeout plus a day queued', () => {
+    const def = render([{ name: 'a', deps: [], timeoutSeconds: 7200 }]);
+    expect(runState(def, 'a').TimeoutSeconds).toBe(10 * 7200 + 86_400);
+    expect((def.States.a as { TimeoutSeconds?: number }).TimeoutSeconds).toBeUndefined();
+  });
+
+  it('caps it below what a Node timer holds, so the local interpreter does not fire it at once', () => {
+    const def = render([{ name: 'a', deps: [], timeoutSeconds: 30 * 86_400 }]);
+    expect(runState(def, 'a').TimeoutSeconds).toBe(2_000_000);
+    expect(2_000_000 * 1000).toBeLessThan(2 ** 31 - 1);
   });
 });
 

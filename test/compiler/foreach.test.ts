@@ -4,7 +4,7 @@
 import '../../lib/compat/promise-with-resolvers';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { compile, renderDefinition } from '../../lib/compiler/index';
+import { compile, renderDefinition, MAX_TASK_TIMEOUT_SECONDS } from '../../lib/compiler/index';
 import type { PipelineIR } from '../../lib/ir/types';
 import { makeIr } from './fixtures';
 import { substituted, validate } from './support';
@@ -60,6 +60,8 @@ describe('compile: foreach', () => {
         Parameters: { 'job.$': '$.c.job' },
       },
       ResultPath: null,
+      // Children may wait for capacity behind one another, so the array waits as long as a Task may.
+      TimeoutSeconds: MAX_TASK_TIMEOUT_SECONDS,
       Retry: [
         {
           ErrorEquals: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],

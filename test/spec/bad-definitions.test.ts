@@ -37,7 +37,7 @@ const oneStep = (step: string, extra = ''): string =>
 const CASES: readonly BadCase[] = [
   // Syntax
   { name: 'YAML syntax error', text: 'name: demo\nsteps:\n  a: [node, x\n  b: 1 # <-\n', path: '', message: /YAML syntax error/ },
-  { name: 'duplicate YAML key', text: 'name: demo\nname: other # <-\nsteps: {}\n', path: '', message: /YAML syntax error: Map keys must be unique/ },
+  { name: 'duplicate YAML key', text: 'name: demo\nname: other # <-\nsteps: {}\n', path: 'name', message: /the key "name" appears more than once in this mapping; keep one/ },
   { name: 'JSON syntax error (trailing comma)', file: 'pipeline.json', text: '{"name": "demo",\n "steps": {"a": {"command": ["x"]}},\n}\n', path: '', message: /JSON syntax error/ },
   { name: 'empty file', text: '# nothing here\n', path: '', message: /the definition is empty/ },
   { name: 'top level is a list', text: '- name: demo # <-\n', path: '', message: /expected a mapping; received a list/ },

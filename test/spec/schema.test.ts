@@ -16,7 +16,7 @@ describe('schema/pipeline.schema.json', () => {
   it('lists every top-level and step key the validator accepts', () => {
     const schema = JSON.parse(renderPipelineSchema());
     expect(Object.keys(schema.properties)).toEqual([
-      '$schema', 'version', 'name', 'description', 'parameters', 'defaults', 'queues', 'steps', 'finally', 'schedules',
+      '$schema', 'version', 'name', 'description', 'root', 'parameters', 'defaults', 'queues', 'steps', 'finally', 'schedules',
     ]);
     expect(schema.required).toEqual(['name', 'steps']);
     const step = schema.properties.steps.additionalProperties;

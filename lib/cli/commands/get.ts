@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { loadRun } from '../../engine';
 import { NotFoundError, UsageError } from '../../errors';
 import { defaultStoreLocation, openStore } from '../../store';
+import { writeArtifact } from '../private/write-artifact';
 
 /** Registers `get`. */
 export function registerGet(program: Command): void {
@@ -13,9 +14,10 @@ export function registerGet(program: Command): void {
     .description("Write a step's output (a file or a directory) from the store to dest, verifying its hashes")
     .argument('<runId>', "run id, or 'latest'")
     .argument('<output>', 'the artifact as <step>.<output>, e.g. train.model')
-    .argument('<dest>', 'where to write it')
+    .argument('<dest>', 'where to write it (- for stdout; an existing file or folder only with --force)')
     .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
-    .action(async (runId: string, what: string, dest: string, flags: { store?: string }) => {
+    .option('--force', 'replace an existing regular file or directory at dest, whole')
+    .action(async (runId: string, what: string, dest: string, flags: { store?: string; force?: boolean }) => {
       const dot = what.indexOf('.');
       if (dot <= 0 || dot === what.length - 1) {
         throw new UsageError(`expected <step>.<output>, e.g. train.model; received ${JSON.stringify(what)}`);
@@ -37,7 +39,7 @@ export function registerGet(program: Command): void {
             : `Step '${step}' of run ${doc.runId} produced no outputs (status: ${result.status}).`,
         );
       }
-      await store.materialize(ref, dest);
-      process.stderr.write(`wrote ${step}.${output} (${ref}) to ${dest}\n`);
+      const where = await writeArtifact(store, ref, dest, { force: flags.force });
+      process.stderr.write(`wrote ${step}.${output} (${ref}) to ${where}\n`);
     });
 }

@@ -13,6 +13,7 @@ import { registerServe } from './serve';
 import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
 import { registerCancel } from './cancel';
+import { registerGc } from './gc';
 import { registerPreflight } from './preflight';
 import { registerCompare } from './compare';
 import { registerMetrics } from './metrics';
@@ -40,5 +41,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTrigger,
   registerStatus,
   registerCancel,
+  registerGc,
   registerPreflight,
 ];

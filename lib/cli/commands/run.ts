@@ -31,7 +31,12 @@ export function parseParamFlags(flags: readonly string[]): Record<string, string
       problems.push(`--param ${JSON.stringify(flag)}: expected name=value, e.g. --param epochs=500`);
       continue;
     }
-    out[flag.slice(0, eq)] = flag.slice(eq + 1);
+    const name = flag.slice(0, eq);
+    if (Object.hasOwn(out, name)) {
+      problems.push(`--param ${name} is given more than once (${JSON.stringify(out[name])} and ${JSON.stringify(flag.slice(eq + 1))}); give each parameter once`);
+      continue;
+    }
+    Object.defineProperty(out, name, { value: flag.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   if (problems.length) throw new UsageError(problems.join('\n'), problems);
   return out;

@@ -28,6 +28,8 @@ async function check(file: string, typed: TypeCheckResult | undefined, json: boo
   } catch (err) {
     if (err instanceof DefinitionError) problems.push(...err.problems);
     else if (err instanceof UsageError && json) problems.push(...err.problems.map((message) => ({ file, path: '', message })));
+    // --json prints JSON whatever happens (a file that cannot be read, a module that throws, …).
+    else if (json) problems.push({ file, path: '', message: `cannot check the definition: ${(err as Error)?.message ?? String(err)}` });
     else throw err;
     return { problems };
   }

@@ -7,6 +7,7 @@ import * as batch from 'aws-cdk-lib/aws-batch';
 import type { Construct } from 'constructs';
 import type { JobDefinitionSpec } from '../../compiler';
 import { JOB_PARAMETER } from '../../protocol';
+import { containerSecrets } from './secrets';
 import { containerResources as splitResources, type ContainerResources } from '../../spec';
 
 export type { ContainerResources };
@@ -119,6 +120,7 @@ export function createJobDefinition(
               mountPoints,
               logConfiguration,
               resourceRequirements: requirements(resources.step),
+              secrets: containerSecrets(scope, spec.secrets),
             },
             runner('stage-out', true, 'step'),
           ],

@@ -1,0 +1,4 @@
+/**
+ * Pruning a store: `collectGarbage(store, { keepLast, newerThan, dryRun })` (the `pipewright gc` command).
+ */
+export { collectGarbage, type GcOptions, type GcReport } from './collect';
