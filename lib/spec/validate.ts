@@ -384,13 +384,7 @@ function checkSchedules(spec: PipelineSpec, raw: Record<string, unknown>, report
   return expressions;
 }
 
-function buildIR(
-  spec: PipelineSpec,
-  queues: Record<string, QueueIR>,
-  scheduleExpressions: ReadonlyMap<string, string>,
-  dir: string,
-  source: string,
-): PipelineIR {
+function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, expressions: ReadonlyMap<string, string>, dir: string, source: string): PipelineIR {
   const defaults = spec.defaults ?? {};
   const parameters: Record<string, ParameterIR> = {};
   for (const [name, p] of Object.entries(spec.parameters ?? {})) {
@@ -444,7 +438,7 @@ function buildIR(
   const schedules: Record<string, ScheduleIR> = {};
   for (const [name, s] of Object.entries(spec.schedules ?? {})) {
     // Every schedule has its expression here: an invalid one was reported, and reports stop before buildIR.
-    schedules[name] = { name, expression: scheduleExpressions.get(name)!, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
+    schedules[name] = { name, expression: expressions.get(name)!, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
   }
   return omitUndefined({
     version: 1,
