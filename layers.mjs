@@ -6,6 +6,7 @@ export const LAYERS = {
   compat: [],
   schedule: [],
   client: [],
+  preflight: [],
   store: ['ir'],
   spec: ['ir', 'schedule'],
   dsl: ['ir', 'spec'],
@@ -19,7 +20,7 @@ export const LAYERS = {
   api: ['ir', 'spec', 'protocol', 'store'],
   serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client'],
   constructs: ['ir', 'spec', 'compiler', 'protocol', 'store', 'manifest'],
-  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client'],
+  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight'],
 };
 
 /** What the Lambda entry points (lambdas/) may import. */

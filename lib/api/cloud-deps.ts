@@ -7,6 +7,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
   ListStateMachineVersionsCommand,
   SFNClient,
   StartExecutionCommand,
@@ -16,6 +17,7 @@ import {
 import type { ParameterIR } from '../ir';
 import { CONTEXT_KEYS, executionInput, loadJobSpec, loadManifest, parametersOfInput, type PipelineManifest, type RegistryEntry, type RunStatus } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
+import { explainBatchFailure } from './batch-failure';
 import { idempotentRunId } from './idempotency';
 import type { PipelineRegistry } from './registry';
 import { buildRunView, readStepDocuments } from './run-view';
@@ -39,6 +41,8 @@ export interface CloudDepsOptions {
   readonly registry: PipelineRegistry;
   /** Names or ARNs of the job queues a run's jobs may be on (searched when cancelling). */
   readonly jobQueues: readonly string[];
+  /** How long the queues let a job wait for capacity (named when a run failed for that). @default - unnamed */
+  readonly capacityWaitMinutes?: number;
 }
 
 /** Batch job states in which a job can still be terminated. */
@@ -92,17 +96,25 @@ interface VersionDefinition {
 }
 
 /** The cloud `ApiDeps`: runs are Step Functions executions, their steps Batch jobs, their results in the S3 store. */
+/** A failure cause followed by the Batch reason in plain words, when there is one. */
+async function withBatchReason(cause: string | undefined, reason: Promise<string | undefined>): Promise<string | undefined> {
+  const plain = await reason.catch(() => undefined);
+  return plain ? `${cause ?? 'failed'}: ${plain}` : cause;
+}
+
 class CloudDeps implements ApiDeps {
   private readonly sfn: SFNClient;
   private readonly batch: BatchClient;
   private readonly store: ArtifactStore;
   private readonly registry: PipelineRegistry;
   private readonly jobQueues: readonly string[];
+  private readonly capacityWaitMinutes?: number;
   // Versions are immutable, so what a version's manifest says can be kept for the life of the process.
   private readonly versionManifests = new Map<string, Promise<VersionDefinition | undefined>>();
 
   constructor(options: CloudDepsOptions) {
     ({ sfn: this.sfn, batch: this.batch, store: this.store, registry: this.registry, jobQueues: this.jobQueues } = options);
+    this.capacityWaitMinutes = options.capacityWaitMinutes;
   }
 
   public async listPipelines(): Promise<PipelineSummary[]> {
@@ -174,7 +186,7 @@ class CloudDeps implements ApiDeps {
       finishedAt: exec.stopDate ? new Date(exec.stopDate) : undefined,
       steps,
       documents: await readStepDocuments(this.store, runId, steps),
-      cause: exec.cause ?? exec.error,
+      cause: await withBatchReason(exec.cause ?? exec.error, this.batchFailure(exec)),
       version: versionOf(exec.stateMachineVersionArn),
     });
   }
@@ -248,6 +260,19 @@ class CloudDeps implements ApiDeps {
       if (errorName(err) === 'ResourceNotFound') return undefined;
       throw err;
     }
+  }
+
+  /**
+   * The plain-words reason of the Batch job whose failure failed the execution (the latest failed `batch`
+   * task in its history), if Batch gave one.
+   */
+  private async batchFailure(exec: DescribeExecutionCommandOutput): Promise<string | undefined> {
+    if (exec.status !== 'FAILED' || !exec.executionArn) return undefined;
+    const { events = [] } = await this.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: exec.executionArn, reverseOrder: true, maxResults: 100 }),
+    );
+    const failed = events.find((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.resourceType === 'batch');
+    return explainBatchFailure(failed?.taskFailedEventDetails?.cause, this.capacityWaitMinutes);
   }
 
   private async describe(entry: RegistryEntry, runId: string): Promise<DescribeExecutionCommandOutput | undefined> {

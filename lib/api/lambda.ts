@@ -52,7 +52,9 @@ export function cloudDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiDeps 
   const registry = env.PIPEWRIGHT_PIPELINES
     ? staticRegistry(parseRegistryJson(env.PIPEWRIGHT_PIPELINES))
     : storeRegistry(store, env.PIPEWRIGHT_REGISTRY_PREFIX ?? DEFAULT_REGISTRY_PREFIX);
-  return createCloudDeps({ sfn: new SFNClient({}), batch: new BatchClient({}), store, registry, jobQueues: parseJobQueues(env.PIPEWRIGHT_JOB_QUEUES) });
+  return createCloudDeps({ sfn: new SFNClient({}), batch: new BatchClient({}), store, registry, jobQueues: parseJobQueues(env.PIPEWRIGHT_JOB_QUEUES),
+    capacityWaitMinutes: Number(env.PIPEWRIGHT_CAPACITY_WAIT_MINUTES) || undefined,
+  });
 }
 
 /**

@@ -10,6 +10,14 @@ import type { AslBranch, AslDefinition, AslRetrier, AslState } from './types';
 
 /** The Batch error that means throttling or a transient service problem. */
 export const BATCH_THROTTLE_ERROR = 'Batch.AWSBatchException';
+/**
+ * The errors Step Functions raises for a Batch API call that failed transiently: Batch's own exception, a
+ * server error and throttling (`Batch.<ExceptionName>`, as for every service integration).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html (Errors: ServerException)
+ */
+export const BATCH_RETRY_ERRORS: readonly string[] = [BATCH_THROTTLE_ERROR, 'Batch.ServerException', 'Batch.TooManyRequestsException'];
+
 /** The Fail state's error name. */
 export const STEP_FAILED_ERROR = 'Pipewright.StepFailed';
 
@@ -20,8 +28,12 @@ export const STEP_FAILED_ERROR = 'Pipewright.StepFailed';
  */
 export const LOOKUP_RETRY_ERRORS: readonly string[] = ['Lambda.ServiceException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 const LOOKUP_RETRY: readonly AslRetrier[] = [{ ErrorEquals: LOOKUP_RETRY_ERRORS }];
-/** Batch throttling: 6 retries after 1, 2, 4, 8, 16, 32 s (default interval 1 s, backoff 2.0). */
-const BATCH_RETRY: readonly AslRetrier[] = [{ ErrorEquals: [BATCH_THROTTLE_ERROR], MaxAttempts: 6 }];
+/**
+ * Transient Batch errors: 6 retries, backoff 2.0 from 1 s (the defaults) capped at 60 s, with full jitter so
+ * the branches of a wide fan-out that were throttled together do not retry together.
+ */
+const BATCH_RETRY: readonly AslRetrier[] = [{ ErrorEquals: BATCH_RETRY_ERRORS, MaxAttempts: 6, MaxDelaySeconds: 60, JitterStrategy: 'FULL' }];
+
 
 /** Where a step's Batch job goes. */
 export interface StepTarget {

@@ -12,4 +12,4 @@
 export * from './types';
 export { compile, renderDefinition, countStates, DEFINITION_SIZE_LIMIT } from './compile';
 export { substitute, placeholdersIn, queuePlaceholder, MANIFEST_PLACEHOLDER, LOOKUP_PLACEHOLDER } from './placeholders';
-export { BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';
+export { BATCH_RETRY_ERRORS, BATCH_THROTTLE_ERROR, LOOKUP_RETRY_ERRORS, STEP_FAILED_ERROR } from './emit';

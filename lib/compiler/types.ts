@@ -24,6 +24,10 @@ export interface AslRetrier {
   readonly MaxAttempts?: number;
   /** @default 2 */
   readonly BackoffRate?: number;
+  /** Upper bound of the wait between attempts. @default - none */
+  readonly MaxDelaySeconds?: number;
+  /** `FULL` randomizes each wait between 0 and the computed delay. @default 'NONE' */
+  readonly JitterStrategy?: 'FULL' | 'NONE';
 }
 
 /** One Catch rule. */

@@ -2,7 +2,7 @@
  * The shared AWS infrastructure every published pipeline runs on.
  */
 import { createHash } from 'node:crypto';
-import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,6 +16,7 @@ import { REGISTRY_PREFIX } from '../protocol';
 import { NAME_RULE, isValidName } from '../spec';
 import { acknowledgePlatformFindings } from './private/nag';
 import { lambdaCode } from './private/package-assets';
+import { STORE_WRITE_AREAS } from './private/store-areas';
 import { ConstructValidationError } from './private/validation';
 import { RunnerImage } from './runner-image';
 
@@ -42,6 +43,12 @@ export interface GpuComputeOptions {
   readonly instanceTypes?: readonly ec2.InstanceType[];
   /** The ECS GPU-optimized AMI flavour. @default batch.EcsMachineImageType.ECS_AL2023_NVIDIA */
   readonly imageType?: batch.EcsMachineImageType;
+  /**
+   * Size of each GPU instance's root volume (gp3, encrypted), which holds the pulled images: CUDA images are
+   * several GiB each, and the AMI's default 30 GiB fills after a few.
+   * @default Size.gibibytes(100)
+   */
+  readonly rootVolumeSize?: Size;
 }
 
 /** A named job queue in addition to `cpu` and `gpu`, on the CPU or the GPU compute environment. */
@@ -78,6 +85,21 @@ export interface PipelinePlatformProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the artifact and access-log buckets when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly bucketRemovalPolicy?: RemovalPolicy;
+  /**
+   * Whether the stack sets API Gateway's account-wide CloudWatch Logs role (`AWS::ApiGateway::Account`), which
+   * API Gateway requires before any stage may log. With the default a brand-new account deploys; pass `false`
+   * when the account already manages that role (the stack then relies on it, and deploys fail without it).
+   * @default true
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * How long a job may wait RUNNABLE for capacity before Batch cancels it (`jobStateTimeLimitActions`, 10 min to
+   * 24 h); jobs whose compute environment can never place them are cancelled after 10 minutes.
+   * @default Duration.minutes(30)
+   * @see https://docs.aws.amazon.com/batch/latest/userguide/job_stuck_in_runnable.html
+   */
+  readonly capacityWaitLimit?: Duration;
 }
 
 /** A job queue of the platform. */
@@ -90,6 +112,15 @@ export interface PlatformQueue {
 }
 
 const DEFAULT_GPU_CLASSES = [ec2.InstanceClass.G5, ec2.InstanceClass.G6];
+
+/** Store areas no role of the system may delete from: records, run documents, registry entries. */
+const PROTECTED_AREAS = ['records/', 'runs/', REGISTRY_PREFIX] as const;
+
+/** The GPU instances' root volume unless `gpuCompute.rootVolumeSize` says otherwise. */
+export const DEFAULT_GPU_ROOT_VOLUME = Size.gibibytes(100);
+
+/** The default of `capacityWaitLimit`. */
+export const DEFAULT_CAPACITY_WAIT = Duration.minutes(30);
 
 /** The Lambda bundling shared by the platform's functions: local esbuild, ESM, everything bundled. */
 function bundling(): nodejs.BundlingOptions {
@@ -137,10 +168,15 @@ export class PipelinePlatform extends Construct {
   public readonly logRetention: logs.RetentionDays;
   /** A short id unique to this platform in its stack, prefixing physical names (`pw-<id>-…`). */
   public readonly shortId: string;
+  /** How long a job waits RUNNABLE for capacity before its queue cancels it. */
+  public readonly capacityWaitLimit: Duration;
   private readonly queues = new Map<string, PlatformQueue>();
+  private readonly systemRoles: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: PipelinePlatformProps = {}) {
     super(scope, id);
+    // Grant S3 server access log delivery with a bucket policy, not the legacy log-delivery ACL (cfn-lint W3045).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     this.validate(props);
     this.shortId = createHash('sha256').update(`${Stack.of(this).stackName}/${this.node.path}`).digest('hex').slice(0, 8);
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -165,6 +201,20 @@ export class PipelinePlatform extends Construct {
       ],
       removalPolicy,
     });
+
+    // Records, run documents and registry entries are never deleted by the system itself: every role this
+    // platform and its pipelines create is denied it in the bucket policy (an explicit deny wins over any
+    // allow, including aws-cdk-lib's BucketDeployment grant). People with their own credentials still can.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NoDeletesByPipewright',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: PROTECTED_AREAS.map((k) => this.bucket.arnForObjects(`${k}*`)),
+        conditions: { ArnEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.systemRoles.map((r) => r.roleArn) }) } },
+      }),
+    );
 
     this.vpc = props.vpc ?? this.createVpc();
     const vpcSubnets =
@@ -193,7 +243,9 @@ export class PipelinePlatform extends Construct {
       instanceClasses: [...(gpu.instanceClasses ?? DEFAULT_GPU_CLASSES)],
       instanceTypes: gpu.instanceTypes ? [...gpu.instanceTypes] : undefined,
       images: [{ imageType: gpu.imageType ?? batch.EcsMachineImageType.ECS_AL2023_NVIDIA }],
+      launchTemplate: this.gpuLaunchTemplate(gpu.rootVolumeSize ?? DEFAULT_GPU_ROOT_VOLUME),
     });
+    this.capacityWaitLimit = props.capacityWaitLimit ?? DEFAULT_CAPACITY_WAIT;
 
     this.addQueue('cpu', false, 1, 'CpuQueue');
     this.addQueue('gpu', true, 1, 'GpuQueue');
@@ -208,6 +260,9 @@ export class PipelinePlatform extends Construct {
       description: 'Pipewright Batch job containers: read and write the artifact bucket only',
     });
     this.grantStoreReadWrite(this.jobRole);
+    // The runner reads its JobSpec hash from its own job's parameters (AWS_BATCH_JOB_ID); DescribeJobs has
+    // no resource-level permissions (Service Authorization Reference, AWS Batch).
+    this.jobRole.addToPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     this.jobExecutionRole = new iam.Role(this, 'JobExecutionRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
       description: 'ECS agent for Pipewright jobs: pull images, write job logs',
@@ -232,8 +287,10 @@ export class PipelinePlatform extends Construct {
     this.grantStoreReadWrite(this.lookupFunction.role!);
     this.apiFunction = this.createFunction('Api', 'api', 'Pipewright trigger API');
     this.apiFunction.addEnvironment('PIPEWRIGHT_REGISTRY_PREFIX', REGISTRY_PREFIX);
-    this.grantStoreReadWrite(this.apiFunction.role!);
+    // The cloud API only reads the store (registry, manifests, run documents, job specs).
+    this.grantStoreRead(this.apiFunction.role!);
     this.apiFunction.addEnvironment('PIPEWRIGHT_JOB_QUEUES', JSON.stringify(this.allQueues.map((q) => q.queueName)));
+    this.apiFunction.addEnvironment('PIPEWRIGHT_CAPACITY_WAIT_MINUTES', String(this.capacityWaitLimit.toMinutes()));
     this.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['batch:TerminateJob'],
@@ -242,7 +299,8 @@ export class PipelinePlatform extends Construct {
     );
     // Cancelling lists a run's jobs in the platform queues; neither call supports resource-level permissions.
     this.apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['batch:ListJobs', 'batch:DescribeJobs'], resources: ['*'] }));
-    this.api = this.createApi();
+    this.api = this.createApi(props.apiGatewayCloudWatchRole ?? true);
+    for (const role of [this.jobRole, this.jobExecutionRole, this.lookupFunction.role!, this.apiFunction.role!]) this.addSystemRole(role);
 
     acknowledgePlatformFindings(this);
   }
@@ -257,18 +315,44 @@ export class PipelinePlatform extends Construct {
     return [...this.queues.values()];
   }
 
-  /** Lets `grantee` read and write objects of the artifact bucket (no other bucket, no bucket settings). */
-  public grantStoreReadWrite(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-      resourceArns: [this.bucket.arnForObjects('*')],
-    });
+  /** Names a role of the deployed system, which the bucket policy forbids to delete records, runs or the registry. */
+  public addSystemRole(role: iam.IRole): void {
+    if (this.systemRoles.includes(role)) return;
+    this.systemRoles.push(role);
+    // The same deny in the role's own policy, so it shows wherever the role is read without the bucket policy.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NoDeletesOfRecordsRunsOrRegistry',
+        effect: iam.Effect.DENY,
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: PROTECTED_AREAS.map((k) => this.bucket.arnForObjects(`${k}*`)),
+      }),
+    );
+  }
+
+  /** Lets `grantee` read the artifact bucket's objects and list it (no other bucket, no bucket settings). */
+  public grantStoreRead(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.bucket.arnForObjects('*')] });
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:ListBucket', 's3:GetBucketLocation'],
       resourceArns: [this.bucket.bucketArn],
     });
+  }
+
+  /**
+   * Lets `grantee` read the store and write its run-time areas (`STORE_WRITE_AREAS`), and move a corrupt blob
+   * aside (the only delete: `cas/` objects, into `quarantine/`). Nothing may delete a record or rewrite the
+   * registry, which only deployments write.
+   */
+  public grantStoreReadWrite(grantee: iam.IGrantable): void {
+    this.grantStoreRead(grantee);
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: STORE_WRITE_AREAS.map((area) => this.bucket.arnForObjects(`${area}*`)),
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:DeleteObject'], resourceArns: [this.bucket.arnForObjects('cas/*')] });
   }
 
   private validate(props: PipelinePlatformProps): void {
@@ -287,6 +371,14 @@ export class PipelinePlatform extends Construct {
       ['gpuCompute.maxvCpus', props.gpuCompute?.maxvCpus],
     ] as const) {
       if (n !== undefined && !(Number.isInteger(n) && n >= 1)) problems.push(`${what} must be a positive integer. Received ${n}.`);
+    }
+    const wait = props.capacityWaitLimit?.toSeconds();
+    if (wait !== undefined && !(wait >= 600 && wait <= 86400)) {
+      problems.push(`capacityWaitLimit must be between 10 minutes and 24 hours (Batch's maxTimeSeconds range). Received ${wait} s.`);
+    }
+    const root = props.gpuCompute?.rootVolumeSize?.toGibibytes();
+    if (root !== undefined && !(Number.isInteger(root) && root >= 30 && root <= 16384)) {
+      problems.push(`gpuCompute.rootVolumeSize must be a whole number of GiB from 30 (the AMI's own size) to 16384. Received ${root} GiB.`);
     }
     const g = props.gpuCompute;
     if (g?.instanceClasses?.length === 0 && (g.instanceTypes?.length ?? 0) === 0) {
@@ -323,11 +415,26 @@ export class PipelinePlatform extends Construct {
     const queue = new batch.JobQueue(this, id, {
       jobQueueName: queueName,
       priority,
+      jobStateTimeLimitActions: runnableLimits(this.capacityWaitLimit),
       computeEnvironments: [
         { computeEnvironment: gpu ? this.gpuComputeEnvironment : this.cpuComputeEnvironment, order: 1 },
       ],
     });
     this.queues.set(name, { name, queueName, gpu, queue });
+  }
+
+  /** A launch template that gives GPU instances an encrypted gp3 root volume of `size` and requires IMDSv2. */
+  private gpuLaunchTemplate(size: Size): ec2.LaunchTemplate {
+    return new ec2.LaunchTemplate(this, 'GpuLaunchTemplate', {
+      requireImdsv2: true,
+      blockDevices: [
+        {
+          // The root device of the ECS-optimized Amazon Linux AMIs.
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(size.toGibibytes(), { volumeType: ec2.EbsDeviceVolumeType.GP3, encrypted: true }),
+        },
+      ],
+    });
   }
 
   private createFunction(
@@ -363,16 +470,21 @@ export class PipelinePlatform extends Construct {
     return new nodejs.NodejsFunction(this, id, { ...props, entry: code.entry, handler: 'handler', bundling: bundling() });
   }
 
-  private createApi(): apigw.RestApi {
+  private createApi(cloudWatchRole: boolean): apigw.RestApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const api = new apigw.RestApi(this, 'RestApi', {
       description: 'Pipewright trigger API (SigV4-signed requests only)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: false,
+      // API Gateway refuses a stage with logging until the account has a CloudWatch role: set it by default.
+      cloudWatchRole: cloudWatchRole,
+      ...(cloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
       deployOptions: {
         stageName: 'v1',
         tracingEnabled: true,
+        // Execution logging of errors only, without request or response bodies (they carry parameters).
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       },
@@ -392,4 +504,25 @@ export class PipelinePlatform extends Construct {
     run.addMethod('DELETE', integration, options(['name', 'runId']));
     return api;
   }
+}
+
+/**
+ * The queues' `jobStateTimeLimitActions`: a job blocked at the head of its queue is cancelled instead of
+ * hanging its execution, waiting `capacity` for instances and 10 minutes (Batch's minimum) when its compute
+ * environment can never place it. Batch matches `reason` against the job's blocked status reason, so only
+ * the documented reasons are valid here; `status` turns them into plain words (lib/api/batch-failure.ts).
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/job_stuck_in_runnable.html
+ */
+function runnableLimits(capacity: Duration): batch.JobStateTimeLimitAction[] {
+  const cancel = (reason: batch.JobStateTimeLimitActionsReason, maxTime: Duration): batch.JobStateTimeLimitAction => ({
+    action: batch.JobStateTimeLimitActionsAction.CANCEL,
+    state: batch.JobStateTimeLimitActionsState.RUNNABLE,
+    reason,
+    maxTime,
+  });
+  return [
+    cancel(batch.JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY, capacity),
+    cancel(batch.JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE, Duration.minutes(10)),
+    cancel(batch.JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT, Duration.minutes(10)),
+  ];
 }

@@ -3,13 +3,14 @@
  * definitions, manifest upload and schedules.
  */
 import { createHash } from 'node:crypto';
-import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnDeletionPolicy, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFINITION_SIZE_LIMIT, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, queuePlaceholder } from '../compiler';
 import type { PipelineIR } from '../ir';
@@ -26,6 +27,12 @@ const UNRESOLVED_ARN_LENGTH = 122;
 
 /** The name of the alias every deploy moves to the newest version. */
 export const LIVE_ALIAS = 'live';
+
+/** The EventBridge rule Step Functions manages for `batch:submitJob.sync` (Step Functions developer guide). */
+export const BATCH_SYNC_RULE = 'StepFunctionsGetEventsForBatchJobsRule';
+
+/** How long EventBridge Scheduler keeps retrying a failed firing before it goes to the dead-letter queue. */
+const SCHEDULE_MAX_EVENT_AGE_SECONDS = 3600;
 
 /** Properties of `PublishedPipeline`. */
 export interface PublishedPipelineProps {
@@ -58,6 +65,8 @@ export class PublishedPipeline extends Construct {
   public readonly jobDefinitions: Readonly<Record<string, batch.CfnJobDefinition>>;
   /** The schedules by name. */
   public readonly schedules: Readonly<Record<string, scheduler.CfnSchedule>>;
+  /** Where schedule firings that failed every retry go; undefined without schedules. */
+  public scheduleDeadLetterQueue?: sqs.Queue;
   /** The ARN pattern of this state machine's executions. */
   public get executionArnPattern(): string {
     return Stack.of(this).formatArn({
@@ -93,6 +102,7 @@ export class PublishedPipeline extends Construct {
         logGroupName: platform.jobLogGroup.logGroupName,
         assignPublicIp: platform.assignPublicIp,
         pipeline: ir.name,
+        region: Stack.of(this).region,
       });
     }
     this.jobDefinitions = jobDefinitions;
@@ -104,6 +114,7 @@ export class PublishedPipeline extends Construct {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `Pipewright pipeline ${ir.name}: invoke the lookup function, submit this pipeline's Batch jobs`,
     });
+    platform.addSystemRole(role);
     const stack = Stack.of(this);
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -123,6 +134,10 @@ export class PublishedPipeline extends Construct {
         ],
       }),
     );
+    // The rest of the policy Step Functions documents for batch:submitJob.sync ("IAM policies for AWS Batch"):
+    // watch the job (DescribeJobs has no resource-level permissions), stop it when the execution stops, and
+    // manage the managed EventBridge rule that reports job state changes.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['batch:DescribeJobs'], resources: ['*'] }));
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['batch:TerminateJob'],
@@ -132,7 +147,7 @@ export class PublishedPipeline extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForBatchJobsRule' })],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: BATCH_SYNC_RULE })],
       }),
     );
 
@@ -318,7 +333,14 @@ export class PublishedPipeline extends Construct {
       }),
       description: `EventBridge Scheduler: start the live alias of pipeline ${this.ir.name}`,
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.aliasArn] }));
+    role.addToPolicy(startLiveAlias(this.stateMachine.stateMachineArn));
+    // A firing that still fails after the retries lands here, visible, instead of vanishing.
+    this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.scheduleDeadLetterQueue.grantSendMessages(role);
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
       const input = executionInput(s.parameters);
@@ -332,7 +354,8 @@ export class PublishedPipeline extends Construct {
           arn: this.aliasArn,
           roleArn: role.roleArn,
           input: JSON.stringify(input),
-          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: SCHEDULE_MAX_EVENT_AGE_SECONDS },
+          deadLetterConfig: { arn: this.scheduleDeadLetterQueue.queueArn },
         },
       });
     }
@@ -351,7 +374,7 @@ export class PublishedPipeline extends Construct {
       parameters: this.ir.parameters,
       steps: Object.keys(this.ir.steps),
     };
-    new s3deploy.BucketDeployment(this, 'Publish', {
+    const deployment = new s3deploy.BucketDeployment(this, 'Publish', {
       destinationBucket: platform.bucket,
       sources: [
         s3deploy.Source.asset(this.prepared.stagingDir, { exclude: ['tmp', 'tmp/**'] }),
@@ -362,24 +385,29 @@ export class PublishedPipeline extends Construct {
       extract: true,
       memoryLimit: 512,
     });
+    platform.addSystemRole(deployment.handlerRole);
   }
 
-  /** Lets the trigger API start (any version or the alias), watch and stop this pipeline's executions. */
+  /**
+   * Lets the trigger API start the live alias or a published version, read the state machine, its versions and
+   * alias, and watch and stop its executions.
+   *
+   * Step Functions authorizes a call on a version or alias against the unqualified state machine ARN, with the
+   * qualifier in `states:StateMachineQualifier`: a grant on `<arn>:*` never matches.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html
+   */
   private grantApi(platform: PipelinePlatform): void {
-    const sm = this.stateMachine;
-    platform.apiFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [`${sm.stateMachineArn}:*`] }),
-    );
+    const sm = this.stateMachine.stateMachineArn;
+    platform.apiFunction.addToRolePolicy(startQualified(sm));
     platform.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['states:ListStateMachineVersions', 'states:DescribeStateMachine', 'states:ListStateMachineAliases'],
-        resources: [sm.stateMachineArn],
-      }),
-    );
-    platform.apiFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeStateMachineAlias', 'states:DescribeStateMachine'],
-        resources: [`${sm.stateMachineArn}:*`],
+        actions: [
+          'states:DescribeStateMachine',
+          'states:DescribeStateMachineAlias',
+          'states:ListStateMachineVersions',
+          'states:ListStateMachineAliases',
+        ],
+        resources: [sm],
       }),
     );
     platform.apiFunction.addToRolePolicy(
@@ -389,4 +417,26 @@ export class PublishedPipeline extends Construct {
       }),
     );
   }
+}
+
+/** StartExecution of the `live` alias only (the unqualified ARN with the qualifier condition). */
+function startLiveAlias(stateMachineArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['states:StartExecution'],
+    resources: [stateMachineArn],
+    conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': LIVE_ALIAS } },
+  });
+}
+
+/**
+ * StartExecution of the `live` alias or a published version. The condition requires a qualifier, so an
+ * unqualified start (which would run the unpublished `$LATEST`) is denied.
+ */
+function startQualified(stateMachineArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['states:StartExecution'],
+    resources: [stateMachineArn],
+    // Any qualifier: the live alias or a version number.
+    conditions: { 'ForAnyValue:StringLike': { 'states:StateMachineQualifier': '*' } },
+  });
 }

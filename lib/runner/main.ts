@@ -14,6 +14,7 @@ import { chmod, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exitCodeFor, UsageError } from '../errors';
 import { isHash, openStore, type ArtifactStore, type Hash } from '../store';
+import { jobHashOfBatchJob } from './batch-job';
 import { stepDirLayout } from './layout';
 import { runJob } from './run-job';
 import { stageIn } from './stage-in';
@@ -23,12 +24,14 @@ const USAGE = `usage:
   runner stage-in  --job <sha256:…> --dir <dir>
   runner stage-out --job <sha256:…> --dir <dir> [--exit-code N]
   runner run       --job <sha256:…> [--work-root <dir>]
+In AWS Batch --job may be left out: the hash is read from the job's "job" parameter (AWS_BATCH_JOB_ID).
 The store is taken from PIPEWRIGHT_STORE (a directory or s3://bucket/prefix).`;
 
 /** Parsed arguments of one runner command. */
 interface RunnerArgs {
   readonly command: 'stage-in' | 'stage-out' | 'run';
-  readonly job: Hash;
+  /** Undefined in AWS Batch without --job: read from the job's parameters. */
+  readonly job: Hash | undefined;
   readonly dir?: string;
   readonly exitCode?: number;
   readonly workRoot?: string;
@@ -36,6 +39,9 @@ interface RunnerArgs {
 
 function parseArgs(argv: readonly string[]): RunnerArgs {
   const [command, ...rest] = argv;
+  const dirNeeded = (c: string, f: Record<string, string>) => {
+    if (c !== 'run' && !f['--dir']) throw new UsageError(`${c} needs --dir <dir>.\n${USAGE}`);
+  };
   if (command !== 'stage-in' && command !== 'stage-out' && command !== 'run') {
     throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; expected stage-in, stage-out or run.\n${USAGE}`);
   }
@@ -48,15 +54,19 @@ function parseArgs(argv: readonly string[]): RunnerArgs {
     }
     flags[flag] = value;
   }
+  dirNeeded(command, flags);
   const job = flags['--job'];
+  // In AWS Batch the hash is the job's own `job` parameter, read through AWS_BATCH_JOB_ID (see batch-job.ts).
+  if (job === undefined && process.env.AWS_BATCH_JOB_ID) return { command, job: undefined, dir: flags['--dir'], workRoot: flags['--work-root'], ...exitCodeOf(flags) };
   if (!isHash(job)) throw new UsageError(`--job must be a sha256:<64 hex> hash; received ${JSON.stringify(job ?? '')}.\n${USAGE}`);
-  if (command !== 'run' && !flags['--dir']) throw new UsageError(`${command} needs --dir <dir>.\n${USAGE}`);
-  let exitCode: number | undefined;
-  if (flags['--exit-code'] !== undefined) {
-    exitCode = Number(flags['--exit-code']);
-    if (!Number.isInteger(exitCode)) throw new UsageError(`--exit-code must be an integer; received ${flags['--exit-code']}.`);
-  }
-  return { command, job, dir: flags['--dir'], exitCode, workRoot: flags['--work-root'] };
+  return { command, job, dir: flags['--dir'], workRoot: flags['--work-root'], ...exitCodeOf(flags) };
+}
+
+function exitCodeOf(flags: Record<string, string>): { exitCode?: number } {
+  if (flags['--exit-code'] === undefined) return {};
+  const exitCode = Number(flags['--exit-code']);
+  if (!Number.isInteger(exitCode)) throw new UsageError(`--exit-code must be an integer; received ${flags['--exit-code']}.`);
+  return { exitCode };
 }
 
 /** Opens the store named by PIPEWRIGHT_STORE. */
@@ -90,7 +100,8 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
     return 0;
   }
   try {
-    const args = parseArgs(argv);
+    const parsedArgs = parseArgs(argv);
+    const args = { ...parsedArgs, job: parsedArgs.job ?? (await jobHashOfBatchJob(process.env.AWS_BATCH_JOB_ID!)) };
     const s = store ?? storeFromEnv();
     if (args.command === 'stage-in') {
       const staged = await stageIn(s, args.job, args.dir!);

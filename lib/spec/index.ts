@@ -25,3 +25,14 @@ export { NAME_PATTERN, NAME_RULE, envSuffix, pascalCase, isValidName } from './n
 export { parseDuration, DURATION_SYNTAX, MIN_TIMEOUT_SECONDS } from './duration';
 export { DEFAULT_IMAGE, BUILTIN_DEFAULTS, MAX_RETRIES, PIPELINE_FIELD } from './field-table';
 export type { Field } from './field-description';
+export {
+  containerResources,
+  computeSizeProblem,
+  fargateResources,
+  isFargateSize,
+  FARGATE_SIZES,
+  FARGATE_MAX_STEP,
+  EC2_RUNNER_MEMORY,
+  type ComputeRequest,
+  type ContainerResources,
+} from './compute-size';

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DefinitionError, type Problem } from '../errors';
 import { type InputIR, type ParameterIR, type ParameterValue, parseS3Uri, type PipelineIR, type QueueIR, type ScheduleIR, type StepIR } from '../ir';
+import { computeSizeProblem } from './compute-size';
 import { envSuffix, envSuffixClashes } from './names';
 import { parameterValueProblem } from './parameters';
 import { joinPath } from './path';
@@ -271,8 +272,22 @@ function checkSteps(
         gpusPath,
         `gpus: ${gpus} but queue "${queue}" (${queuePath}) has no GPUs; use queue "gpu" (or a queue declared with gpu: true), or set gpus: 0`,
       );
+    } else if (!gpusInvalid && queues[queue] && parsed(rawCompute.vcpus, s.compute?.vcpus) && parsed(rawCompute.memory, s.compute?.memory)) {
+      // The same rule synth applies (lib/spec/compute-size.ts), so validate never accepts a size AWS rejects.
+      const problem = computeSizeProblem({
+        vcpus: s.compute?.vcpus ?? defaults.compute?.vcpus ?? BUILTIN_DEFAULTS.vcpus,
+        memory: s.compute?.memory ?? defaults.compute?.memory ?? BUILTIN_DEFAULTS.memory,
+        gpus,
+        gpuQueue: queues[queue].gpu,
+      });
+      if (problem) report(at('compute'), `${problem} (queue "${queue}" runs on ${queues[queue].gpu ? 'EC2' : 'Fargate'})`);
     }
   }
+}
+
+/** Whether a raw field is absent or was parsed (an invalid value is reported once, where it is parsed). */
+function parsed(raw: unknown, value: unknown): boolean {
+  return raw === undefined || value !== undefined;
 }
 
 /** The keys of a raw mapping: [] when absent, undefined when it is not a mapping (already reported). */

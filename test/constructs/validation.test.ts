@@ -77,11 +77,11 @@ describe('PublishedPipeline', () => {
     );
   });
 
-  it('rejects a Fargate step too large for a task with the runner', () => {
+  it('rejects a Fargate step too large for a job with the runner', () => {
     const stack = new Stack(fastApp(), 'Misuse');
     const platform = new PipelinePlatform(stack, 'Platform');
     expect(() => new PublishedPipeline(stack, 'Pipe', { platform, pipeline: tooBig })).toThrow(
-      /^Misuse\/Pipe: .*steps\.huge\.compute: 16 vCPU and 122880 MiB do not fit a Fargate task/,
+      /^Misuse\/Pipe: .*steps\.huge\.compute: 16 vCPU and 122880 MiB do not fit a Fargate job/,
     );
   });
 

@@ -118,7 +118,7 @@ describe('scheduling', () => {
     const ir = await writePipeline(`
   huge:
     command: [sh, -c, 'echo ran > "$PW_OUTPUT_OUT"']
-    compute: { vcpus: 4096, memory: 64 }
+    compute: { vcpus: 4096, memory: 64, queue: gpu }   # EC2: a CPU (Fargate) queue rejects such sizes at validation
     outputs: [out]
   gpus:
     command: [sh, -c, 'echo ran > "$PW_OUTPUT_OUT"']

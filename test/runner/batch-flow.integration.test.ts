@@ -16,6 +16,13 @@ import { createS3Store } from '../../lib/store';
 import type { ArtifactStore, Hash } from '../../lib/store/types';
 import { type S3Server, startS3rver } from '../support/s3-servers';
 import { irisIR } from './iris-fixture';
+import { BatchClient } from '@aws-sdk/client-batch';
+import { jobHashOfBatchJob } from '../../lib/runner/batch-job';
+import { runnerMain } from '../../lib/runner/main';
+import { MockAws } from '../api/aws-mock';
+import { installSdkRecorder, recorded, recordStore, saveRecording } from '../support/sdk-recorder';
+
+installSdkRecorder();
 
 const ROOT = resolve(__dirname, '../..');
 const PREFIX = 'artifacts';
@@ -40,8 +47,11 @@ beforeAll(async () => {
   });
   s3 = await startS3rver();
   store = createS3Store({ bucket: s3.bucket, prefix: PREFIX, client: s3.client() });
+  recordStore(s3.bucket, PREFIX);
 });
 afterAll(async () => {
+  // Every SDK call the lookup handler and the runner made is in the committed recording the IAM test reads.
+  expect(saveRecording('lookup-and-runner'), 'new SDK calls: run with UPDATE_SDK_CALLS=1 and commit test/iam/__recorded__').toEqual([]);
   await s3?.stop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -85,7 +95,8 @@ describe('Batch flow against S3 on loopback', () => {
     const ir = irisIR();
     const { hash } = await buildManifest(ir, store);
     // As the Lambda does: no re-hashing of outputs on S3.
-    const lookup = createLookupHandler({ store, verifyOutputs: false });
+    const handler = createLookupHandler({ store, verifyOutputs: false });
+    const lookup: typeof handler = (event) => recorded('lookup', () => handler(event));
     const p = { learning_rate: 0.5, epochs: 300, min_accuracy: 0.9, split: 'stratified' };
     const names = ['prepare', 'train', 'evaluate', 'register'];
 
@@ -116,5 +127,37 @@ describe('Batch flow against S3 on loopback', () => {
     expect(failed.step).toBe(1);
     expect(failed.log).toMatch(/accuracy 0\.\d+ is below min_accuracy 0\.999/);
     expect(await readStepRecord(store, r.key)).toBeUndefined();
+  });
+});
+
+describe('the runner in process (its SDK calls are recorded for the IAM test)', () => {
+  it('stages in, runs and stages out a step, taking the JobSpec hash from its Batch job', async () => {
+    const ir = irisIR();
+    const { hash } = await buildManifest(ir, store);
+    const lookup = createLookupHandler({ store, verifyOutputs: false });
+    // A new learning rate: prepare is reused, train runs and stores a new model (new blobs are written).
+    const p = { learning_rate: 0.6, epochs: 300, min_accuracy: 0.9, split: 'stratified' };
+    expect((await recorded('lookup', () => lookup({ s: 'prepare', i: { p, n: false, m: hash, x: 'exec:in-process' } }))).run).toBe(false);
+    const r = await recorded('lookup', () => lookup({ s: 'train', i: { p, n: false, m: hash, x: 'exec:in-process' } }));
+    expect(r.run).toBe(true);
+    // In AWS Batch the runner reads `job` from its own job's parameters (AWS_BATCH_JOB_ID): against a MOCK of
+    // the Batch API on loopback (test/api/aws-mock.ts).
+    const mock = new MockAws();
+    await mock.start();
+    try {
+      mock.jobs.push({ jobId: 'job-1', jobName: 'train', jobQueue: 'q', status: 'RUNNING', createdAt: Date.now(), parameters: { job: r.job! } });
+      const batch = new BatchClient({ endpoint: mock.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      const job = await recorded('runner', () => jobHashOfBatchJob('job-1', batch));
+      expect(job).toBe(r.job);
+      const pw = join(dir, 'pw-in-process');
+      await mkdir(pw);
+      expect(await recorded('runner', () => runnerMain(['stage-in', '--job', job, '--dir', pw], store))).toBe(0);
+      const user = await proc('/bin/sh', [join(pw, 'step.sh')], { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+      expect(user.code, user.out).toBe(0);
+      expect(await recorded('runner', () => runnerMain(['stage-out', '--job', job, '--dir', pw], store))).toBe(0);
+      expect(await readStepRecord(store, r.key)).toBeDefined();
+    } finally {
+      await mock.stop();
+    }
   });
 });

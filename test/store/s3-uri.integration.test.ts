@@ -12,6 +12,13 @@ import { NotFoundError } from '../../lib/errors';
 import { loadPipeline } from '../../lib/spec/load';
 import { createFsStore, createS3UriResolver, hashBytes } from '../../lib/store';
 import { startS3rver, type S3Server } from '../support/s3-servers';
+import { installSdkRecorder, recorded, saveRecording } from '../support/sdk-recorder';
+
+// The lookup function's reads of uri: inputs are recorded for the IAM test (test/iam/iam.test.ts).
+installSdkRecorder();
+afterAll(() => {
+  expect(saveRecording('lookup-uri'), 'new SDK calls: run with UPDATE_SDK_CALLS=1 and commit test/iam/__recorded__').toEqual([]);
+});
 
 let srv: S3Server;
 let client: S3Client;
@@ -41,7 +48,8 @@ const put = (key: string, body: string) => client.send(new PutObjectCommand({ Bu
 describe('createS3UriResolver', () => {
   it('stores an object as a file artifact by content, and downloads it again only when it changes', async () => {
     const store = createFsStore(join(dir, 'store-a'));
-    const resolve = createS3UriResolver(store, { client });
+    const resolver = createS3UriResolver(store, { client });
+    const resolve: typeof resolver = (...args) => recorded('lookup', () => resolver(...args));
     await put('iris/raw.csv', 'a,b\n1,2\n');
 
     getObjects = 0;
@@ -57,7 +65,8 @@ describe('createS3UriResolver', () => {
 
   it('stores a prefix as a directory tree', async () => {
     const store = createFsStore(join(dir, 'store-b'));
-    const resolve = createS3UriResolver(store, { client });
+    const resolver = createS3UriResolver(store, { client });
+    const resolve: typeof resolver = (...args) => recorded('lookup', () => resolver(...args));
     await put('images/a.txt', 'A');
     await put('images/sub/b.txt', 'B');
     const ref = await resolve('s3://datasets/images/', 'train', 'images');

@@ -13,6 +13,7 @@ import { registerServe } from './serve';
 import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
 import { registerCancel } from './cancel';
+import { registerPreflight } from './preflight';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -31,4 +32,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTrigger,
   registerStatus,
   registerCancel,
+  registerPreflight,
 ];

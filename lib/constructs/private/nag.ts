@@ -7,6 +7,7 @@
 import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { PipelinePlatform } from '../pipeline-platform';
+import { STORE_WRITE_AREAS } from './store-areas';
 import type { PublishedPipeline } from '../published-pipeline';
 
 const NAG = 'AwsSolutions';
@@ -42,6 +43,11 @@ export function acknowledgePlatformFindings(p: PipelinePlatform): void {
   for (const role of [p.jobRole, p.lookupFunction.role, p.apiFunction.role]) {
     ack(role, artifacts, STORE_OBJECTS);
   }
+  for (const area of [...STORE_WRITE_AREAS, 'cas/']) {
+    for (const role of [p.jobRole, p.lookupFunction.role]) {
+      ack(role, `IAM5[Resource::${nagString(p, p.bucket.arnForObjects(`${area}*`))}]`, `${STORE_OBJECTS}; writes go to the ${area} area only`);
+    }
+  }
   ack(p.jobExecutionRole, 'IAM5[Resource::*]', 'ecr:GetAuthorizationToken does not support resource-level permissions');
   ack(
     p.jobExecutionRole,
@@ -71,11 +77,11 @@ export function acknowledgePlatformFindings(p: PipelinePlatform): void {
     'Every method requires a SigV4-signed IAM request; a WAF web ACL adds cost per request and can be attached by the deployer',
   );
   ack(
-    stage,
-    'APIG6',
-    'Execution logging needs the account-wide API Gateway CloudWatch role, which a construct must not change; ' +
-      'access logging is on for the stage',
+    p.api.node.tryFindChild('CloudWatchRole'),
+    'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    "API Gateway's account-wide logging role: the AWS-managed policy is the one API Gateway documents for it",
   );
+  ack(p.jobRole, 'IAM5[Resource::*]', 'batch:DescribeJobs (the runner reads its own job\'s parameters) does not support resource-level permissions');
   for (const method of p.api.methods) {
     ack(method, 'COG4', 'Methods use AWS_IAM (SigV4) authorization as required: callers are IAM principals, not Cognito users');
   }
@@ -87,8 +93,8 @@ export function acknowledgePipelineFindings(pp: PublishedPipeline, platform: Pip
   ack(
     role,
     'IAM5[Resource::*]',
-    'CloudWatch Logs delivery (logs:CreateLogDelivery, ...) and X-Ray (xray:PutTraceSegments, ...) do not support ' +
-      'resource-level permissions; CDK adds them for execution logging and tracing',
+    'CloudWatch Logs delivery (logs:CreateLogDelivery, ...), X-Ray (xray:PutTraceSegments, ...) and batch:DescribeJobs ' +
+      '(how submitJob.sync watches a job) do not support resource-level permissions',
   );
   ack(
     role,
@@ -112,14 +118,12 @@ export function acknowledgePipelineFindings(pp: PublishedPipeline, platform: Pip
   }
   ack(
     platform.apiFunction.role,
-    `IAM5[Resource::${nagString(pp, `${pp.stateMachine.stateMachineArn}:*`)}]`,
-    `The trigger API starts the live alias or a version the caller pins: qualified ARNs of ${pp.ir.name}'s state machine only`,
-  );
-  ack(
-    platform.apiFunction.role,
     `IAM5[Resource::${nagString(pp, pp.executionArnPattern)}]`,
     `Run status and cancellation read and stop executions of ${pp.ir.name}'s state machine, named at run time`,
   );
+  if (pp.scheduleDeadLetterQueue) {
+    ack(pp.scheduleDeadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of the schedules: it needs none of its own');
+  }
   acknowledgeBucketDeploymentProvider(Stack.of(pp), platform);
 }
 
