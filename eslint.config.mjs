@@ -18,7 +18,7 @@ const noConstructs = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', '.tmp/**', '.pipewright/**', 'coverage/**', 'test-artifacts/**'] },
   {
     files: ['**/*.ts', '**/*.mts'],
     extends: [tseslint.configs.recommended, importX.flatConfigs.typescript],
@@ -39,7 +39,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noAwsSdk, noConstructs] }] },
   },
   {
-    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/protocol/**', 'lib/api/**', 'lib/serve/**', 'lib/client/**', 'lib/cli/**'],
+    // The browser app: no Node built-ins, no AWS or CDK, and only types from the rest of lib/.
+    files: ['lib/ui/app/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noCdk,
+            noAwsSdk,
+            noConstructs,
+            { group: ['node:*'], message: 'The web UI runs in the browser: no Node built-ins.' },
+            { group: ['../../*', '../../../*'], allowTypeImports: true, message: 'The web UI imports only types from lib/ (it reads the REST API).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/**', 'lib/engine/**', 'lib/runner/**', 'lib/reuse/**', 'lib/store/**', 'lib/manifest/**', 'lib/protocol/**', 'lib/api/**', 'lib/serve/**', 'lib/client/**', 'lib/cli/**', 'lib/ui/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noCdk, noConstructs] }] },
   },
 );

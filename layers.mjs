@@ -17,10 +17,11 @@ export const LAYERS = {
   reuse: ['ir', 'store', 'protocol'],
   runner: ['ir', 'store', 'protocol'],
   engine: ['compat', 'ir', 'spec', 'compiler', 'protocol', 'store', 'manifest', 'reuse', 'runner'],
-  api: ['ir', 'spec', 'protocol', 'store'],
-  serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client'],
+  api: ['ir', 'spec', 'protocol', 'store', 'reuse'],
+  ui: ['store', 'api'],
+  serve: ['ir', 'schedule', 'protocol', 'store', 'engine', 'api', 'client', 'ui'],
   constructs: ['ir', 'spec', 'compiler', 'protocol', 'store', 'manifest'],
-  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight'],
+  cli: ['ir', 'schedule', 'spec', 'dsl', 'protocol', 'compiler', 'graph', 'store', 'manifest', 'reuse', 'runner', 'engine', 'api', 'serve', 'client', 'preflight', 'ui'],
 };
 
 /** What the Lambda entry points (lambdas/) may import. */

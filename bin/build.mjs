@@ -151,11 +151,28 @@ function buildTypes() {
   }
 }
 
+/** The web UI's browser app, with the options of lib/ui/assets.ts (UI_BUILD_OPTIONS), into dist/ui/ where `serve` looks. */
+async function buildUi() {
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['lib/ui/app/main.ts'],
+    outdir: join(DIST, 'ui'),
+    entryNames: 'app',
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2022'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
 const jsOnly = process.argv.includes('--js');
 const t0 = performance.now();
 if (!jsOnly) rmSync(DIST, { recursive: true, force: true });
 else rmSync(join(DIST, 'chunks'), { recursive: true, force: true }); // chunk names carry content hashes
 await buildJs();
+await buildUi();
 if (!jsOnly) {
   await buildLambdas();
   buildTypes();

@@ -3,6 +3,7 @@
  */
 import { NotFoundError, UsageError } from '../errors';
 import { newRunId } from '../protocol';
+import { routeHistory, HISTORY_ROUTES } from './history/routes';
 import { HttpError } from './http-error';
 import { parametersSchema, resolveApiParameters } from './parameters';
 import { parseTriggerBody } from './trigger-body';
@@ -16,6 +17,9 @@ export interface ApiHandlerOptions {
   /** Receives unexpected errors (with stack) for the operator's log; clients only see the message. @default - console.error */
   readonly logError?: (err: unknown, req: ApiRequest) => void;
 }
+
+/** Header the local scheduler sets to record what started a run (`schedule:<name>`). */
+export const TRIGGER_HEADER = 'x-pipewright-trigger';
 
 /** Run ids the API accepts in paths: Step Functions execution-name characters. */
 const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -82,6 +86,7 @@ async function trigger(deps: ApiDeps, req: ApiRequest, name: string): Promise<Ap
     parameters,
     runId: newRunId(),
     idempotencyKey: body.idempotencyKey,
+    ...(req.headers[TRIGGER_HEADER] ? { trigger: req.headers[TRIGGER_HEADER] } : {}),
   });
   const statusUrl = `${req.baseUrl ?? ''}/pipelines/${encodeURIComponent(name)}/runs/${outcome.runId}`;
   return outcome.existing
@@ -139,8 +144,9 @@ async function route(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
       return listPipelines(deps);
     }
     if (segs.length === 3 && segs[2] === 'runs') {
-      if (method !== 'POST') throw methodNotAllowed(method, path, ['POST']);
-      return trigger(deps, req, segs[1]);
+      if (method === 'POST') return trigger(deps, req, segs[1]);
+      // GET lists runs: a history route, below.
+      if (method !== 'GET' || !deps.history) throw methodNotAllowed(method, path, deps.history ? ['GET', 'POST'] : ['POST']);
     }
     if (segs.length === 4 && segs[2] === 'runs') {
       if (method === 'GET') return getRun(deps, segs[1], segs[3]);
@@ -148,9 +154,14 @@ async function route(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
       throw methodNotAllowed(method, path, ['GET', 'DELETE']);
     }
   }
+  if (deps.history) {
+    const answer = await routeHistory(deps.history, method, segs, req.query ?? {});
+    if (answer) return answer;
+  }
   throw new HttpError(
     404,
-    `No route for ${method} ${path}; the API serves GET /pipelines, POST /pipelines/{name}/runs, GET and DELETE /pipelines/{name}/runs/{runId}.`,
+    `No route for ${method} ${path}; the API serves GET /pipelines, POST /pipelines/{name}/runs, GET and DELETE /pipelines/{name}/runs/{runId}` +
+      `${deps.history ? `, ${HISTORY_ROUTES.join(', ')}` : ''}.`,
   );
 }
 

@@ -21,7 +21,7 @@ export type {
   StartRunOutcome,
   StartRunRequest,
 } from './types';
-export { createApiHandler, type ApiHandler, type ApiHandlerOptions } from './handler';
+export { createApiHandler, TRIGGER_HEADER, type ApiHandler, type ApiHandlerOptions } from './handler';
 export { HttpError } from './http-error';
 export { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_LENGTH } from './trigger-body';
 export { idempotencyHash, idempotentRunId, idempotencyRecordKey, type IdempotencyRecord } from './idempotency';
@@ -29,3 +29,4 @@ export { buildRunView, readStepDocuments, type RunViewInput } from './run-view';
 export { createCloudDeps, type CloudDepsOptions } from './cloud-deps';
 export { DEFAULT_REGISTRY_PREFIX, parseRegistryJson, staticRegistry, storeRegistry, type PipelineRegistry } from './registry';
 export { createApiGatewayHandler } from './lambda';
+export * from './history/index';

@@ -12,6 +12,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { openStore } from '../store';
 import { createCloudDeps } from './cloud-deps';
+import { cloudRunSource } from './history/cloud-source';
+import { createRunHistory, withHistory } from './history/history';
 import { createApiHandler } from './handler';
 import { DEFAULT_REGISTRY_PREFIX, parseRegistryJson, staticRegistry, storeRegistry } from './registry';
 import type { ApiDeps, ApiRequest, ApiResponse } from './types';
@@ -27,6 +29,7 @@ export function apiRequestFromEvent(event: APIGatewayProxyEvent): ApiRequest {
     method: event.httpMethod,
     path: event.path,
     headers,
+    ...(event.queryStringParameters ? { query: { ...event.queryStringParameters } } : {}),
     ...(body !== undefined ? { body } : {}),
     ...(host ? { baseUrl: `https://${host}${stage && stage !== '$default' ? `/${stage}` : ''}` } : {}),
   };
@@ -52,9 +55,11 @@ export function cloudDepsFromEnv(env: NodeJS.ProcessEnv = process.env): ApiDeps 
   const registry = env.PIPEWRIGHT_PIPELINES
     ? staticRegistry(parseRegistryJson(env.PIPEWRIGHT_PIPELINES))
     : storeRegistry(store, env.PIPEWRIGHT_REGISTRY_PREFIX ?? DEFAULT_REGISTRY_PREFIX);
-  return createCloudDeps({ sfn: new SFNClient({}), batch: new BatchClient({}), store, registry, jobQueues: parseJobQueues(env.PIPEWRIGHT_JOB_QUEUES),
+  const sfn = new SFNClient({});
+  const deps = createCloudDeps({ sfn, batch: new BatchClient({}), store, registry, jobQueues: parseJobQueues(env.PIPEWRIGHT_JOB_QUEUES),
     capacityWaitMinutes: Number(env.PIPEWRIGHT_CAPACITY_WAIT_MINUTES) || undefined,
   });
+  return withHistory(deps, createRunHistory(cloudRunSource({ sfn, registry, getRun: (p, r) => deps.getRun(p, r) }), store));
 }
 
 /**

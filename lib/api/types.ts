@@ -5,6 +5,7 @@
 import type { ParameterIR, ParameterValue } from '../ir';
 import type { RunStatus, StepResult } from '../protocol';
 import type { ResolvedParameters } from '../spec';
+import type { RunHistory } from './history/history';
 
 /** One HTTP request, as API Gateway's proxy event or `node:http` delivers it. */
 export interface ApiRequest {
@@ -16,6 +17,8 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** The raw body. @default - none */
   readonly body?: string;
+  /** Query string parameters. @default - none */
+  readonly query?: Readonly<Record<string, string | undefined>>;
   /** Scheme, host and stage prefix used to build absolute `statusUrl`s. @default - `statusUrl` is a path */
   readonly baseUrl?: string;
 }
@@ -88,6 +91,8 @@ export interface StartRunRequest {
   readonly runId: string;
   /** The idempotency key. @default - none */
   readonly idempotencyKey?: string;
+  /** What started it, kept in the local run document (`api`, `schedule:<name>`). @default 'api' */
+  readonly trigger?: string;
 }
 
 /** What starting a run did. */
@@ -120,4 +125,6 @@ export interface ApiDeps {
   getRun(pipeline: string, runId: string): Promise<ApiRunView | undefined>;
   /** Stops a run and everything it is executing. */
   cancelRun(pipeline: string, runId: string): Promise<CancelOutcome>;
+  /** The read side (run pages, run detail, steps, logs, explain, lineage). @default - those routes answer 404 */
+  readonly history?: RunHistory;
 }

@@ -499,9 +499,18 @@ export class PipelinePlatform extends Construct {
     pipelines.addMethod('GET', integration, options([]));
     const runs = pipelines.addResource('{name}').addResource('runs');
     runs.addMethod('POST', integration, options(['name']));
+    runs.addMethod('GET', integration, options(['name']));
     const run = runs.addResource('{runId}');
     run.addMethod('GET', integration, options(['name', 'runId']));
     run.addMethod('DELETE', integration, options(['name', 'runId']));
+    // The run history (docs/api.md): read-only, same integration and AWS_IAM authorization.
+    run.addResource('detail').addMethod('GET', integration, options(['name', 'runId']));
+    const step = run.addResource('steps').addResource('{step}');
+    step.addMethod('GET', integration, options(['name', 'runId', 'step']));
+    step.addResource('logs').addMethod('GET', integration, options(['name', 'runId', 'step']));
+    step.addResource('explain').addResource('{against}').addMethod('GET', integration, options(['name', 'runId', 'step', 'against']));
+    api.root.addResource('runs').addMethod('GET', integration, options([]));
+    api.root.addResource('lineage').addResource('{ref}').addMethod('GET', integration, options(['ref']));
     return api;
   }
 }

@@ -401,11 +401,13 @@ export class PublishedPipeline extends Construct {
     platform.apiFunction.addToRolePolicy(startQualified(sm));
     platform.apiFunction.addToRolePolicy(
       new iam.PolicyStatement({
+        // ListExecutions: the run history's pages of runs (resource type stateMachine in the Service Authorization Reference).
         actions: [
           'states:DescribeStateMachine',
           'states:DescribeStateMachineAlias',
           'states:ListStateMachineVersions',
           'states:ListStateMachineAliases',
+          'states:ListExecutions',
         ],
         resources: [sm],
       }),

@@ -299,6 +299,8 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     emit({ type: 'step-finished', step, result });
   };
 
+  const afterList = Object.entries(ir.steps).filter(([, st]) => st.after.length > 0);
+  const afterEdges = afterList.length ? Object.fromEntries(afterList.map(([n, st]) => [n, st.after])) : undefined;
   const makeDoc = (status: RunStatus, durationMs: number, steps: Record<string, FinishedStepResult>, error?: string): RunDocument => ({
     runId,
     pipeline: ir.name,
@@ -310,6 +312,8 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
     store: store.location,
     manifest: manifestHash,
     ...(error !== undefined ? { error } : {}),
+    ...(opts.trigger !== undefined ? { trigger: opts.trigger } : {}),
+    ...(afterEdges ? { after: afterEdges } : {}),
   });
   // Written while the first lookups run; awaited before the final document replaces it.
   const runningWritten = store.putJson(runDocumentKey(runId), { ...makeDoc('running', 0, {}), owner: { host: hostname(), pid: process.pid } });

@@ -25,6 +25,13 @@ export interface RunDocument {
   readonly manifest: Hash;
   /** Why the run failed when no single step explains it. @default - none */
   readonly error?: string;
+  /** What started the run: `cli`, `api`, `schedule:<name>`. @default - unknown (runs recorded before it was kept) */
+  readonly trigger?: string;
+  /**
+   * Step → steps it runs `after` without taking their data (the manifest holds only data edges), so a
+   * reader can draw the whole DAG. Only steps with such edges are listed. @default - none
+   */
+  readonly after?: Readonly<Record<string, readonly string[]>>;
   /**
    * The process executing the run, recorded while it is `running`, so that a reader can tell a run in
    * progress from one whose process was killed. @default - none (finished runs)
@@ -66,6 +73,8 @@ export interface RunOptions {
   readonly onEvent?: (event: EngineEvent) => void;
   /** Cancels the run when aborted. @default - none */
   readonly signal?: AbortSignal;
+  /** What started the run, kept in its document (`cli`, `api`, `schedule:<name>`). @default - none */
+  readonly trigger?: string;
   /** GPUs available (ids for CUDA_VISIBLE_DEVICES). @default - detected with nvidia-smi */
   readonly gpus?: readonly string[];
 }

@@ -18,7 +18,22 @@ interface GraphNode {
   readonly id: string;
   readonly label: string;
   readonly kind: 'step' | 'gpu-step' | 'input';
+  /** The step's state in a run. @default - no run shown */
+  readonly status?: string;
 }
+
+/** A step's state in a run (`ran`, `reused`, `failed`, `skipped`, `running`, `pending`) for `renderGraph`. */
+export type StepStatusMap = Readonly<Record<string, string>>;
+
+/** Fill and stroke per step state, shared by both formats. */
+const STATUS_COLOURS: Readonly<Record<string, readonly [string, string]>> = {
+  ran: ['#dcfce7', '#16a34a'],
+  reused: ['#cffafe', '#0891b2'],
+  failed: ['#fee2e2', '#dc2626'],
+  skipped: ['#f3f4f6', '#9ca3af'],
+  running: ['#fef3c7', '#d97706'],
+  pending: ['#f8fafc', '#cbd5e1'],
+};
 
 interface GraphEdge {
   readonly from: string;
@@ -28,10 +43,17 @@ interface GraphEdge {
   readonly dashed: boolean;
 }
 
-/** Renders the DAG of a pipeline in the given format. */
-export function renderGraph(ir: PipelineIR, format: GraphFormat): string {
-  const { nodes, edges } = graphOf(ir);
-  return format === 'dot' ? toDot(ir.name, nodes, edges) : toMermaid(nodes, edges);
+/** Renders the DAG of a pipeline in the given format; with `status`, each step is labelled and coloured by its state in a run. */
+export function renderGraph(ir: PipelineIR, format: GraphFormat, status?: StepStatusMap): string {
+  const graph = graphOf(ir);
+  const nodes = status
+    ? graph.nodes.map((n) => {
+        const name = n.kind === 'input' ? undefined : Object.keys(ir.steps).sort()[Number(n.id.slice(1))];
+        const st = name !== undefined ? status[name] : undefined;
+        return st ? { ...n, label: `${n.label}: ${st}`, status: st } : n;
+      })
+    : graph.nodes;
+  return format === 'dot' ? toDot(ir.name, nodes, graph.edges) : toMermaid(nodes, graph.edges);
 }
 
 /** Nodes and edges of a pipeline, sorted. */
@@ -87,7 +109,7 @@ function toMermaid(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): st
   const lines = ['flowchart LR'];
   for (const n of nodes) {
     if (n.kind === 'input') lines.push(`  ${n.id}[(${quote(n.label)})]:::input`);
-    else lines.push(`  ${n.id}[${quote(n.label)}]${n.kind === 'gpu-step' ? ':::gpu' : ''}`);
+    else lines.push(`  ${n.id}[${quote(n.label)}]${n.status && STATUS_COLOURS[n.status] ? `:::${n.status}` : n.kind === 'gpu-step' ? ':::gpu' : ''}`);
   }
   for (const e of edges) {
     const arrow = e.dashed ? '-.->' : '-->';
@@ -95,6 +117,10 @@ function toMermaid(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): st
   }
   lines.push('  classDef gpu fill:#fde68a,stroke:#b45309,stroke-width:2px');
   lines.push('  classDef input fill:#e0f2fe,stroke:#0369a1');
+  for (const st of new Set(nodes.map((n) => n.status))) {
+    const c = st ? STATUS_COLOURS[st] : undefined;
+    if (c) lines.push(`  classDef ${st} fill:${c[0]},stroke:${c[1]},stroke-width:2px`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -106,6 +132,8 @@ function toDot(name: string, nodes: readonly GraphNode[], edges: readonly GraphE
     const attrs = [`label=${quote(n.label)}`];
     if (n.kind === 'gpu-step') attrs.push('style="rounded,filled,bold"', 'fillcolor="#fde68a"', 'color="#b45309"');
     if (n.kind === 'input') attrs.push('shape=cylinder', 'style=filled', 'fillcolor="#e0f2fe"');
+    const c = n.status ? STATUS_COLOURS[n.status] : undefined;
+    if (c && n.kind !== 'gpu-step') attrs.push('style="rounded,filled"', `fillcolor="${c[0]}"`, `color="${c[1]}"`);
     lines.push(`  ${n.id} [${attrs.join(', ')}];`);
   }
   for (const e of edges) {

@@ -8,4 +8,6 @@
  */
 export { createLocalDeps, type LocalDeps, type LocalDepsOptions } from './local-deps';
 export { startServer, type RunningServer, type ServerOptions } from './server';
+export { localRunSource, viewOfRunDocument, type LocalRunSourceOptions } from './history-source';
+export { startUiProxy, type RunningUiProxy, type UiProxyOptions } from './proxy-server';
 export { startScheduler, type ScheduledFire, type Scheduler, type SchedulerOptions } from './scheduler';

@@ -7,6 +7,7 @@ import { runDocumentKey, type StepResult } from '../protocol';
 import type { ArtifactStore } from '../store';
 import {
   buildRunView,
+  createRunHistory,
   idempotencyRecordKey,
   readStepDocuments,
   type ApiDeps,
@@ -15,9 +16,11 @@ import {
   type IdempotencyRecord,
   type PipelineSummary,
   type PipelineTarget,
+  type RunHistory,
   type StartRunOutcome,
   type StartRunRequest,
 } from '../api';
+import { localRunSource } from './history-source';
 
 /** Options of `createLocalDeps`. */
 export interface LocalDepsOptions {
@@ -90,6 +93,8 @@ class LocalApiDeps implements LocalDeps {
   private readonly runs = new Map<string, LocalRun>();
   /** One trigger per idempotency key at a time. */
   private readonly pendingKeys = new Map<string, Promise<StartRunOutcome>>();
+  /** The run history (run pages, run detail, steps, logs, explain, lineage) over the store and the live runs. */
+  public readonly history: RunHistory;
 
   constructor(private readonly options: LocalDepsOptions) {
     this.store = options.store;
@@ -100,6 +105,10 @@ class LocalApiDeps implements LocalDeps {
       if (other) throw new Error(`Two definitions name the pipeline '${p.name}' (${other.source} and ${p.source}); rename one.`);
       this.byName.set(p.name, p);
     }
+    this.history = createRunHistory(
+      localRunSource({ store: this.store, pipelines: options.pipelines, liveRun: (pipeline, runId) => this.getRun(pipeline, runId) }),
+      this.store,
+    );
   }
 
   public async listPipelines(): Promise<PipelineSummary[]> {
@@ -197,6 +206,7 @@ class LocalApiDeps implements LocalDeps {
       store: this.store,
       parameters: req.parameters,
       runId: req.runId,
+      trigger: req.trigger ?? 'api',
       ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
       onEvent: (e) => {
         if (e.type === 'step-started') running.add(e.step);

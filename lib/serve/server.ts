@@ -5,13 +5,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { createApiHandler, MAX_BODY_BYTES, type ApiHandler, type ApiResponse } from '../api';
+import { createApiHandler, MAX_BODY_BYTES, TRIGGER_HEADER, type ApiHandler, type ApiResponse } from '../api';
 import { DEFAULT_PORT, verifySigV4 } from '../client';
 import type { EngineEvent, RunHandle, RunOptions } from '../engine';
 import type { PipelineIR, ScheduleIR } from '../ir';
 import type { ArtifactStore } from '../store';
 import { createLocalDeps, type LocalDeps } from './local-deps';
 import { startScheduler, type Scheduler } from './scheduler';
+import { uiResponse, type UiResponse } from '../ui';
 
 /** Options of `startServer`. */
 export interface ServerOptions {
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly startRun?: (options: RunOptions) => RunHandle;
   /** The schedules' clock. @default - `() => new Date()` */
   readonly now?: () => Date;
+  /** Serve the web UI at `/ui/` (and redirect `/` there). @default true */
+  readonly ui?: boolean;
 }
 
 /** A listening server. */
@@ -49,6 +52,10 @@ export interface RunningServer {
 }
 
 class BodyTooLarge extends Error {}
+
+function queryOf(pathAndQuery: string): Record<string, string> {
+  return Object.fromEntries(new URL(pathAndQuery, 'http://x').searchParams);
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -68,7 +75,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, r: ApiResponse, close = false): void {
+function send(res: ServerResponse, r: ApiResponse | UiResponse, close = false): void {
   res.writeHead(r.statusCode, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)), ...(close ? { connection: 'close' } : {}) });
   res.end(r.body);
 }
@@ -124,6 +131,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const page = options.ui === false ? undefined : await uiResponse(method, pathAndQuery.split('?')[0], queryOf(pathAndQuery), options.store);
+      if (page) {
+        log(`${method} ${pathAndQuery} → ${page.statusCode}`);
+        send(res, page);
+        return;
+      }
       if (options.sigv4Credentials) {
         const problem = await verifySigV4({ method, pathAndQuery, headers, body }, { credentials: options.sigv4Credentials });
         if (problem) {
@@ -132,7 +145,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
       }
-      const r = await handler({ method, path: pathAndQuery.split('?')[0], headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
+      const r = await handler({ method, path: pathAndQuery.split('?')[0], query: queryOf(pathAndQuery), headers, body, baseUrl: `http://${headers.host ?? `${options.host ?? '127.0.0.1'}`}` });
       log(`${method} ${pathAndQuery} → ${r.statusCode}`);
       send(res, r);
     })().catch((err) => {
@@ -162,7 +175,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const r = await handler({
           method: 'POST',
           path: `/pipelines/${encodeURIComponent(pipeline.name)}/runs`,
-          headers: {},
+          headers: { [TRIGGER_HEADER]: `schedule:${schedule.name}` },
           body: JSON.stringify({ parameters: schedule.parameters }),
           baseUrl: url,
         });

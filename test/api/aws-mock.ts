@@ -164,6 +164,19 @@ export class MockAws {
         const events = [...(e.history ?? [])];
         return { events: input.reverseOrder ? events.reverse() : events };
       }
+      case 'ListExecutions': {
+        // Newest first, `maxResults` per page, an opaque `nextToken` (here: the offset), as the SFN API reference describes.
+        const all = [...this.executions.values()]
+          .filter((e) => e.stateMachineArn === input.stateMachineArn)
+          .sort((a, b) => b.startDate.getTime() - a.startDate.getTime() || b.name.localeCompare(a.name));
+        const from = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString()) : 0;
+        const size = input.maxResults || 100;
+        const page = all.slice(from, from + size);
+        return {
+          executions: page.map((e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate.getTime() / 1000 })),
+          ...(from + size < all.length ? { nextToken: Buffer.from(String(from + size)).toString('base64') } : {}),
+        };
+      }
       case 'StopExecution': {
         const e = this.executions.get(input.executionArn);
         if (!e) throw new AwsError('ExecutionDoesNotExist', 'no such execution');

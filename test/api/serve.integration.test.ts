@@ -208,15 +208,15 @@ describe('routing', () => {
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET');
     expectJsonError(put);
-    const getRuns = await http(base, 'GET', '/pipelines/quick/runs');
-    expect(getRuns.status).toBe(405);
-    expect(getRuns.headers.get('allow')).toBe('POST');
+    const putRuns = await http(base, 'PUT', '/pipelines/quick/runs');
+    expect(putRuns.status).toBe(405);
+    expect(putRuns.headers.get('allow')).toBe('GET, POST');
     const patch = await http(base, 'PATCH', '/pipelines/quick/runs/abc');
     expect(patch.status).toBe(405);
     expect(patch.headers.get('allow')).toBe('GET, DELETE');
-    const root = await http(base, 'GET', '/');
-    expect(root.status).toBe(404);
-    expectJsonError(root);
+    const unknown = await http(base, 'GET', '/nothing/here');
+    expect(unknown.status).toBe(404);
+    expectJsonError(unknown);
   });
 });
 

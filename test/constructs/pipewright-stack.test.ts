@@ -227,6 +227,14 @@ describe('least privilege', () => {
   // Which calls each role may make (API, schedules, state machine, jobs) is evaluated by a real IAM policy
   // evaluator in test/iam/iam.test.ts: these template assertions locked in grants AWS would deny.
 
+  it('lets the API list the executions of published state machines only (the run history)', () => {
+    // ListExecutions is authorized against the unqualified state machine ARN (resource type stateMachine):
+    // Service Authorization Reference, AWS Step Functions, "Actions defined by AWS Step Functions", ListExecutions.
+    const role = logicalId(stack.platform.apiFunction.role!);
+    const list = statementsOf(role).filter((s) => asList(s.Action).includes('states:ListExecutions'));
+    expect(list.flatMap((s) => asList(s.Resource))).toEqual([{ Ref: logicalId(stack.pipelines.iris.stateMachine) }]);
+  });
+
   it('lets the job containers use the artifact bucket only (and read their own Batch job)', () => {
     const bucket = logicalId(stack.platform.bucket);
     const statements = statementsOf(logicalId(stack.platform.jobRole)).filter((s) => !asList(s.Action).includes('batch:DescribeJobs'));
@@ -250,7 +258,8 @@ describe('least privilege', () => {
 describe('trigger API', () => {
   it('requires AWS_IAM on every method and logs access', () => {
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Json[];
-    expect(methods.map((m) => `${m.Properties.HttpMethod}`).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST']);
+    // The trigger routes plus the run history's read-only routes (docs/api.md).
+    expect(methods.map((m) => `${m.Properties.HttpMethod}`).sort()).toEqual(['DELETE', ...Array(9).fill('GET'), 'POST']);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }) });
   });

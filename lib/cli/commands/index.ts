@@ -14,6 +14,10 @@ import { registerTrigger } from './trigger';
 import { registerStatus } from './status';
 import { registerCancel } from './cancel';
 import { registerPreflight } from './preflight';
+import { registerCompare } from './compare';
+import { registerMetrics } from './metrics';
+import { registerLineage } from './lineage';
+import { registerReport } from './report';
 
 /** Adds one command to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -25,6 +29,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerLogs,
   registerGet,
   registerExplain,
+  registerCompare,
+  registerMetrics,
+  registerLineage,
+  registerReport,
   registerValidate,
   registerCompile,
   registerGraph,

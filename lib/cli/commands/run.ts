@@ -70,6 +70,7 @@ export function registerRun(program: Command): void {
       const live = Boolean(process.stderr.isTTY) && (Boolean(process.stdout.isTTY) || Boolean(flags.json)) && !process.env.CI;
       const reporter = createProgressReporter({ stream: process.stderr, live, verbose: flags.verbose });
       const handle = startRun({
+        trigger: 'cli',
         pipeline,
         store,
         parameters,

@@ -3,7 +3,10 @@
  */
 import type { Command } from 'commander';
 import { formatDuration, listRuns, type RunDocument } from '../../engine';
+import type { ApiRunSummary } from '../../api';
 import { defaultStoreLocation, openStore } from '../../store';
+import { HISTORY_OPTIONS, openHistory, type HistoryFlags } from './history-reader';
+import { positiveInt } from './trigger';
 
 /** One row of `pipewright runs`. */
 export function runRow(doc: RunDocument): string[] {
@@ -27,14 +30,67 @@ export function table(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
+interface RunsFlags extends HistoryFlags {
+  readonly json?: boolean;
+  readonly limit?: string;
+  readonly cursor?: string;
+}
+
+/** One row of a page of runs (`runs <pipeline>`, `runs --api`). */
+export function summaryRow(r: ApiRunSummary): string[] {
+  const s = r.steps;
+  return [
+    r.runId,
+    r.pipeline,
+    r.status,
+    r.trigger ?? '-',
+    r.startedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    r.status === 'running' ? '-' : formatDuration(r.durationMs),
+    `${s.ran}/${s.reused}${s.failed ? ` (${s.failed} failed)` : ''}`,
+    r.savedMs ? formatDuration(r.savedMs) : '-',
+    Object.entries(r.parameters).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') || '-',
+  ];
+}
+
+/** Pages of runs from the history, newest first: one pipeline, or each pipeline in turn. */
+async function listPages(pipeline: string | undefined, flags: RunsFlags): Promise<void> {
+  const limit = flags.limit === undefined ? undefined : positiveInt('--limit', flags.limit);
+  const opened = openHistory(flags);
+  const pipelines = pipeline ? [pipeline] : await opened.history.pipelineNames();
+  const pages = [];
+  for (const p of pipelines) pages.push({ pipeline: p, page: await opened.history.listRuns(p, limit, flags.cursor) });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(pipeline ? pages[0].page : pages, null, 2)}\n`);
+    return;
+  }
+  const runs = pages.flatMap((x) => x.page.runs);
+  if (runs.length === 0) {
+    process.stdout.write(`No runs${pipeline ? ` of ${pipeline}` : ''} in ${opened.where}; start one with 'pipewright run <pipeline.yaml>' or 'pipewright trigger'.\n`);
+    return;
+  }
+  const header = ['RUN', 'PIPELINE', 'STATUS', 'TRIGGER', 'STARTED', 'DURATION', 'RAN/REUSED', 'SAVED', 'PARAMETERS'];
+  process.stdout.write(`${table([header, ...runs.map(summaryRow)])}\n`);
+  for (const { pipeline: p, page } of pages) {
+    if (page.nextCursor) process.stdout.write(`older runs of ${p}: pipewright runs ${p}${flags.api ? ` --api ${flags.api}` : ''} --cursor '${page.nextCursor}'\n`);
+  }
+}
+
 /** Registers `runs`. */
 export function registerRuns(program: Command): void {
-  program
+  const cmd = program
     .command('runs')
-    .description('List the runs recorded in the store')
-    .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
-    .option('--json', 'print the run documents as a JSON array')
-    .action(async (flags: { store?: string; json?: boolean }) => {
+    .description('List runs: every run in the store (oldest first), or one pipeline\'s or the API\'s runs newest first')
+    .argument('[pipeline]', 'only the runs of this pipeline, newest first, a page at a time');
+  for (const [flag, help] of HISTORY_OPTIONS) cmd.option(flag, help);
+  cmd
+    .option('--limit <n>', 'runs per page (with a pipeline or --api; default 50)')
+    .option('--cursor <token>', 'the page after this one (printed under a page)')
+    .option('--json', 'print the run documents (or the page) as JSON')
+    .action(async (pipeline: string | undefined, flags: RunsFlags) => {
+      if (pipeline !== undefined || flags.api !== undefined) {
+        await listPages(pipeline, flags);
+        return;
+      }
       const store = openStore(flags.store ?? defaultStoreLocation());
       const docs = await listRuns(store);
       if (flags.json) {

@@ -18,6 +18,8 @@ interface ServeFlags {
   readonly auth: string;
   readonly schedules: boolean;
   readonly concurrency?: string;
+  readonly api?: string;
+  readonly region?: string;
 }
 
 /** The folder `serve` reads when no files are named. */
@@ -41,6 +43,40 @@ function localHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
+/** Waits for SIGINT or SIGTERM, then runs `close`. */
+function untilSignal(close: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      close(signal).then(resolve, resolve);
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+/** `serve --api <url>`: the web UI only, its reads forwarded (signed) to a deployed API. */
+async function serveUiProxy(flags: ServeFlags, files: readonly string[]): Promise<void> {
+  if (files.length > 0) throw new UsageError(`serve --api shows a deployed stack's runs and runs nothing locally; drop the definition files (${files.join(', ')}).`);
+  const { ApiClient } = await import('../../client');
+  const { startUiProxy } = await import('../../serve');
+  const client = new ApiClient({ api: flags.api!, region: flags.region });
+  const store = flags.store ? openStore(flags.store) : undefined;
+  const proxy = await startUiProxy({
+    client,
+    store,
+    port: Number(flags.port),
+    host: flags.host,
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  process.stdout.write(`pipewright serve: listening on ${proxy.url}\n`);
+  process.stderr.write(`web UI: ${proxy.url}/ui/ (runs of ${flags.api}${store ? `, downloads from ${store.location}` : ''})\n`);
+  await untilSignal(async () => proxy.close());
+}
+
 /** Registers `serve`. */
 export function registerServe(program: Command): void {
   program
@@ -53,12 +89,18 @@ export function registerServe(program: Command): void {
     .option('--auth <mode>', "'none' accepts any request; 'sigv4' verifies SigV4 signatures against this process's AWS credentials", 'none')
     .option('--no-schedules', "do not fire the definitions' schedules")
     .option('--concurrency <n>', 'most steps at once per run (default: CPU count)')
+    .option('--api <url>', 'serve only the web UI, reading runs from this deployed API (requests signed with your AWS credentials); --store s3://… enables downloads')
+    .option('--region <region>', 'AWS region to sign --api requests for (default: $AWS_REGION, or the one in the URL)')
     .action(async (files: string[], flags: ServeFlags) => {
       if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) {
         throw new UsageError(`--port: expected a port number 0-65535; received ${JSON.stringify(flags.port)}`);
       }
       if (!localHost(flags.host)) {
         throw new UsageError(`--host ${flags.host}: serve listens on loopback only (127.0.0.1, ::1 or localhost); it has no TLS and runs commands on this machine.`);
+      }
+      if (flags.api !== undefined) {
+        await serveUiProxy(flags, files);
+        return;
       }
       if (flags.auth !== 'none' && flags.auth !== 'sigv4') throw new UsageError(`--auth: expected 'none' or 'sigv4'; received ${JSON.stringify(flags.auth)}`);
       if (flags.concurrency !== undefined && (!/^\d+$/.test(flags.concurrency) || Number(flags.concurrency) < 1)) {
@@ -90,6 +132,7 @@ export function registerServe(program: Command): void {
         log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
       });
       process.stdout.write(`pipewright serve: listening on ${server.url}\n`);
+      process.stderr.write(`web UI: ${server.url}/ui/\n`);
       process.stderr.write(
         `serving ${pipelines.map((p) => p.name).join(', ')} from store ${store.location}${sigv4Credentials ? ' (SigV4 required)' : ''}\n`,
       );

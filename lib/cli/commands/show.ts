@@ -2,7 +2,8 @@
  * `pipewright show <runId|latest>`: one run's status, steps, outputs and metrics.
  */
 import type { Command } from 'commander';
-import { formatDuration, formatMetrics, formatSummary, loadRun, type RunDocument } from '../../engine';
+import { formatDuration, formatSummary, loadRun, type RunDocument } from '../../engine';
+import { runKey, type Metric, type StepRunDocument } from '../../protocol';
 import { defaultStoreLocation, openStore } from '../../store';
 import { table } from './runs';
 
@@ -11,8 +12,30 @@ function short(ref: string): string {
   return m ? `${m[1] ?? ''}sha256:${m[2]}…` : ref;
 }
 
+function sig(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+}
+
+/**
+ * The metrics of a run, one per line under its step: last value, and for a series its length and range.
+ * `series` holds each step's full series where its step document was read.
+ */
+export function formatRunMetrics(doc: RunDocument, series: Readonly<Record<string, readonly Metric[]>> = {}): string {
+  const rows: string[][] = [];
+  for (const [step, s] of Object.entries(doc.steps)) {
+    let first = true;
+    for (const [name, value] of Object.entries(s.metrics ?? {})) {
+      const points = (series[step] ?? []).filter((m) => m.name === name).map((m) => m.value);
+      const range = points.length > 1 ? `(${points.length} points, min ${sig(Math.min(...points))}, max ${sig(Math.max(...points))})` : '';
+      rows.push([first ? step : '', name, sig(value), range]);
+      first = false;
+    }
+  }
+  return rows.length ? table([['STEP', 'METRIC', 'LAST', 'SERIES'], ...rows]) : '';
+}
+
 /** The human form of a run document. */
-export function formatRun(doc: RunDocument): string {
+export function formatRun(doc: RunDocument, series: Readonly<Record<string, readonly Metric[]>> = {}): string {
   const params = Object.entries(doc.parameters)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');
@@ -27,6 +50,7 @@ export function formatRun(doc: RunDocument): string {
     '',
   ];
   const rows = [['STEP', 'STATUS', 'TIME', 'KEY', 'OUTPUTS', 'METRICS']];
+  const metrics = formatRunMetrics(doc, series);
   for (const [name, s] of Object.entries(doc.steps)) {
     rows.push([
       name,
@@ -36,10 +60,11 @@ export function formatRun(doc: RunDocument): string {
       Object.entries(s.outputs ?? {})
         .map(([o, ref]) => `${o}=${short(ref)}`)
         .join(' ') || '-',
-      formatMetrics(s.metrics ?? {}) || '-',
+      Object.keys(s.metrics ?? {}).length ? String(Object.keys(s.metrics ?? {}).length) : '-',
     ]);
   }
   lines.push(table(rows));
+  if (metrics) lines.push('', metrics);
   if (doc.status !== 'running') lines.push('', formatSummary(doc));
   return lines.join('\n');
 }
@@ -55,6 +80,19 @@ export function registerShow(program: Command): void {
     .action(async (id: string, flags: { store?: string; json?: boolean }) => {
       const store = openStore(flags.store ?? defaultStoreLocation());
       const doc = await loadRun(store, id);
-      process.stdout.write(flags.json ? `${JSON.stringify(doc, null, 2)}\n` : `${formatRun(doc)}\n`);
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        return;
+      }
+      const series: Record<string, readonly Metric[]> = {};
+      await Promise.all(
+        Object.entries(doc.steps)
+          .filter(([, s]) => Object.keys(s.metrics ?? {}).length > 0)
+          .map(async ([step]) => {
+            const stepDoc = await store.getJson<StepRunDocument>(runKey(doc.runId, step)).catch(() => undefined);
+            if (stepDoc?.metrics) series[step] = stepDoc.metrics;
+          }),
+      );
+      process.stdout.write(`${formatRun(doc, series)}\n`);
     });
 }
