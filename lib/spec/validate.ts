@@ -116,13 +116,13 @@ export function validateDefinition(raw: unknown, src: DefinitionSource): Pipelin
   checkSteps(spec, rawObj, queues, dir, report);
   checkCycles(spec, report);
   checkFinally(spec, rawObj, dir, report);
-  checkSchedules(spec, rawObj, report);
+  const scheduleExpressions = checkSchedules(spec, rawObj, report);
 
   if (problems.length > 0) {
     const order = (p: Problem): number => p.line ?? Number.MAX_SAFE_INTEGER;
     throw new DefinitionError([...problems].sort((a, b) => order(a) - order(b)));
   }
-  return buildIR(spec, queues, dir, src.source);
+  return buildIR(spec, queues, scheduleExpressions, dir, src.source);
 }
 
 type Report = (path: string, message: string) => void;
@@ -505,7 +505,9 @@ function checkCycles(spec: PipelineSpec, report: Report): void {
   for (const n of deps.keys()) if (!state.has(n)) visit(n);
 }
 
-function checkSchedules(spec: PipelineSpec, raw: Record<string, unknown>, report: Report): void {
+/** Checks every schedule and returns the normalized expression of each one whose expression is valid, by name. */
+function checkSchedules(spec: PipelineSpec, raw: Record<string, unknown>, report: Report): Map<string, string> {
+  const expressions = new Map<string, string>();
   const params = spec.parameters ?? {};
   const rawParams = rawKeys(raw.parameters);
   const paramsKnown = rawParams !== undefined;
@@ -518,6 +520,7 @@ function checkSchedules(spec: PipelineSpec, raw: Record<string, unknown>, report
     if (keysGiven.every((k) => s[k] !== undefined)) {
       const r = normalizeScheduleExpression(s);
       if ('problem' in r) report(r.key ? joinPath(base, r.key) : base, r.problem);
+      else expressions.set(name, r.expression);
     }
     if (s.timezone !== undefined && !isKnownTimeZone(s.timezone)) {
       const guess = closest(s.timezone, knownTimeZones());
@@ -548,9 +551,10 @@ function checkSchedules(spec: PipelineSpec, raw: Record<string, unknown>, report
       }
     }
   }
+  return expressions;
 }
 
-function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: string, source: string): PipelineIR {
+function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, expressions: ReadonlyMap<string, string>, dir: string, source: string): PipelineIR {
   const defaults = spec.defaults ?? {};
   const parameters: Record<string, ParameterIR> = {};
   for (const [name, p] of Object.entries(spec.parameters ?? {})) {
@@ -611,8 +615,8 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, dir: strin
   }
   const schedules: Record<string, ScheduleIR> = {};
   for (const [name, s] of Object.entries(spec.schedules ?? {})) {
-    const r = normalizeScheduleExpression(s) as { expression: string };
-    schedules[name] = { name, expression: r.expression, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
+    // Every schedule has its expression here: an invalid one was reported, and reports stop before buildIR.
+    schedules[name] = { name, expression: expressions.get(name)!, timezone: s.timezone ?? 'UTC', parameters: scheduleParameters(parameters, s.parameters ?? {}) };
   }
   return omitUndefined({
     version: 1,

@@ -1,70 +1,27 @@
 // evaluate: accuracy and confusion matrix of the model on the test set, as metrics and the output `report`.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
-// --- the step contract (docs/steps.md), inlined so this file stands alone ---
-
-/** The path of input `name` ($PW_INPUT_<NAME>). */
-function inputPath(name) {
-  const v = `PW_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`input '${name}' is missing: ${v} is not set. Declare it under the step's inputs.`);
-  return p;
-}
-
-/** The path where output `name` must be written ($PW_OUTPUT_<NAME>). */
-function outputPath(name) {
-  const v = `PW_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`output '${name}' is missing: ${v} is not set. Declare it under the step's outputs.`);
-  return p;
-}
-
-/** Reads a JSON input. */
-function readJson(name) {
-  return JSON.parse(readFileSync(inputPath(name), 'utf8'));
-}
-
-/** Writes a JSON output. */
-function writeJson(name, value) {
-  writeFileSync(outputPath(name), `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Appends one metric line to $PW_METRICS. */
-function metric(name, value, step) {
-  if (!process.env.PW_METRICS) return;
-  appendFileSync(process.env.PW_METRICS, `${JSON.stringify(step === undefined ? { name, value } : { name, value, step })}\n`);
-}
-
-/** Prints a message on stderr and exits 1. */
+/** Prints a message on stderr and exits 1 (the runner shows the last lines of stderr). */
 function fail(message) {
-  process.stderr.write(`${process.env.PW_STEP ?? 'step'}: ${message}\n`);
+  console.error(`${process.env.PW_STEP}: ${message}`);
   process.exit(1);
 }
 
-/** The predicted class index of each normalized row under a softmax model's weights. */
-function predict(weights, rows) {
-  return rows.map((x) => {
-    let best = 0;
-    let bestScore = -Infinity;
-    weights.forEach((w, k) => {
-      let s = w[0];
-      for (let j = 0; j < x.length; j++) s += w[j + 1] * x[j];
-      if (s > bestScore) {
-        bestScore = s;
-        best = k;
-      }
-    });
-    return best;
-  });
-}
-// --- the step ---
-const model = readJson('model');
-const test = readJson('test');
+// The step contract (docs/steps.md): input `x` is the path $PW_INPUT_X, output `x` is written at the path
+// $PW_OUTPUT_X, and each metric is one JSON line appended to the file $PW_METRICS.
+const model = JSON.parse(readFileSync(process.env.PW_INPUT_MODEL, 'utf8'));
+const test = JSON.parse(readFileSync(process.env.PW_INPUT_TEST, 'utf8'));
+const metric = (name, value) => appendFileSync(process.env.PW_METRICS, `${JSON.stringify({ name, value })}\n`);
+
 if (JSON.stringify(model.classes) !== JSON.stringify(test.classes)) {
   fail(`the model's classes ${JSON.stringify(model.classes)} differ from the test set's ${JSON.stringify(test.classes)}.`);
 }
 const { classes } = model;
-const predicted = predict(model.weights, test.x);
+// The predicted class of each row: the class whose linear score (bias w[0] plus weights · features) is highest.
+const predicted = test.x.map((x) => {
+  const scores = model.weights.map((w) => x.reduce((s, v, j) => s + w[j + 1] * v, w[0]));
+  return scores.indexOf(Math.max(...scores));
+});
 const confusion = classes.map(() => classes.map(() => 0)); // confusion[actual][predicted]
 predicted.forEach((p, i) => confusion[test.y[i]][p]++);
 const correct = predicted.filter((p, i) => p === test.y[i]).length;
@@ -72,7 +29,7 @@ const accuracy = correct / test.y.length;
 
 metric('accuracy', accuracy);
 classes.forEach((actual, a) => classes.forEach((pred, p) => metric(`confusion.${actual}.${pred}`, confusion[a][p])));
-writeJson('report', { accuracy, correct, total: test.y.length, classes, confusion });
+writeFileSync(process.env.PW_OUTPUT_REPORT, JSON.stringify({ accuracy, correct, total: test.y.length, classes, confusion }));
 
 const width = Math.max(...classes.map((c) => c.length));
 console.log(`evaluate: accuracy ${accuracy.toFixed(4)} (${correct}/${test.y.length})`);

@@ -3,52 +3,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-// --- the step contract (docs/steps.md), inlined so this file stands alone ---
-
-/** The path of input `name` ($PW_INPUT_<NAME>). */
-function inputPath(name) {
-  const v = `PW_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`input '${name}' is missing: ${v} is not set. Declare it under the step's inputs.`);
-  return p;
-}
-
-/** The path where output `name` must be written ($PW_OUTPUT_<NAME>). */
-function outputPath(name) {
-  const v = `PW_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`output '${name}' is missing: ${v} is not set. Declare it under the step's outputs.`);
-  return p;
-}
-
-/** The step's declared parameters, typed ($PW_PARAMS). */
-function params() {
-  return process.env.PW_PARAMS ? JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8')) : {};
-}
-
-/** Writes a JSON output. */
-function writeJson(name, value) {
-  writeFileSync(outputPath(name), `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Prints a message on stderr and exits 1. */
+/** Prints a message on stderr and exits 1 (the runner shows the last lines of stderr). */
 function fail(message) {
-  process.stderr.write(`${process.env.PW_STEP ?? 'step'}: ${message}\n`);
+  console.error(`${process.env.PW_STEP}: ${message}`);
   process.exit(1);
 }
-// --- the step ---
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const CLASSES = ['setosa', 'versicolor', 'virginica'];
 const TEST_FRACTION = 0.3;
 const SEED = 42;
 
-const { split = 'stratified' } = params();
+// The step contract (docs/steps.md): $PW_PARAMS is a JSON file of the parameters the step declares, typed;
+// input `raw` is the path $PW_INPUT_RAW; output `x` is written at the path $PW_OUTPUT_X.
+const { split = 'stratified' } = JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8'));
 if (split !== 'stratified' && split !== 'random') {
   fail(`parameter split is ${JSON.stringify(split)}; expected "stratified" or "random".`);
 }
 
-const file = inputPath('raw');
+const file = process.env.PW_INPUT_RAW;
 // Staged inputs are named after the input, not the original file.
 const name = `input 'raw' (${basename(file) === 'raw' ? 'the Iris CSV' : basename(file)})`;
 const lines = readFileSync(file, 'utf8').split(/\r?\n/);
@@ -113,6 +86,6 @@ const doc = (set) => ({
   x: set.map(normalize),
   y: set.map((r) => r.y),
 });
-writeJson('train', doc(train));
-writeJson('test', doc(test));
+writeFileSync(process.env.PW_OUTPUT_TRAIN, JSON.stringify(doc(train)));
+writeFileSync(process.env.PW_OUTPUT_TEST, JSON.stringify(doc(test)));
 console.log(`prepare: ${rows.length} rows → ${train.length} train, ${test.length} test (${split} split, seed ${SEED})`);

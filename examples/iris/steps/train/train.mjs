@@ -2,73 +2,21 @@
 // periodically and `train_accuracy` at the end as metrics, and writes the output `model` (JSON).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
-// --- the step contract (docs/steps.md), inlined so this file stands alone ---
-
-/** The path of input `name` ($PW_INPUT_<NAME>). */
-function inputPath(name) {
-  const v = `PW_INPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`input '${name}' is missing: ${v} is not set. Declare it under the step's inputs.`);
-  return p;
-}
-
-/** The path where output `name` must be written ($PW_OUTPUT_<NAME>). */
-function outputPath(name) {
-  const v = `PW_OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-  const p = process.env[v];
-  if (!p) fail(`output '${name}' is missing: ${v} is not set. Declare it under the step's outputs.`);
-  return p;
-}
-
-/** The step's declared parameters, typed ($PW_PARAMS). */
-function params() {
-  return process.env.PW_PARAMS ? JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8')) : {};
-}
-
-/** Reads a JSON input. */
-function readJson(name) {
-  return JSON.parse(readFileSync(inputPath(name), 'utf8'));
-}
-
-/** Writes a JSON output. */
-function writeJson(name, value) {
-  writeFileSync(outputPath(name), `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Appends one metric line to $PW_METRICS. */
-function metric(name, value, step) {
-  if (!process.env.PW_METRICS) return;
-  appendFileSync(process.env.PW_METRICS, `${JSON.stringify(step === undefined ? { name, value } : { name, value, step })}\n`);
-}
-
-/** Prints a message on stderr and exits 1. */
+/** Prints a message on stderr and exits 1 (the runner shows the last lines of stderr). */
 function fail(message) {
-  process.stderr.write(`${process.env.PW_STEP ?? 'step'}: ${message}\n`);
+  console.error(`${process.env.PW_STEP}: ${message}`);
   process.exit(1);
 }
 
-/** The predicted class index of each normalized row under a softmax model's weights. */
-function predict(weights, rows) {
-  return rows.map((x) => {
-    let best = 0;
-    let bestScore = -Infinity;
-    weights.forEach((w, k) => {
-      let s = w[0];
-      for (let j = 0; j < x.length; j++) s += w[j + 1] * x[j];
-      if (s > bestScore) {
-        bestScore = s;
-        best = k;
-      }
-    });
-    return best;
-  });
-}
-// --- the step ---
-const { learning_rate: lr = 0.5, epochs = 300 } = params();
+// The step contract (docs/steps.md): $PW_PARAMS is a JSON file of the parameters the step declares, typed;
+// input `x` is the path $PW_INPUT_X; output `x` is written at the path $PW_OUTPUT_X; each metric is one
+// JSON line appended to the file $PW_METRICS.
+const { learning_rate: lr = 0.5, epochs = 300 } = JSON.parse(readFileSync(process.env.PW_PARAMS, 'utf8'));
 if (!(typeof lr === 'number' && lr > 0)) fail(`parameter learning_rate is ${JSON.stringify(lr)}; expected a number > 0.`);
 if (!(Number.isInteger(epochs) && epochs >= 1)) fail(`parameter epochs is ${JSON.stringify(epochs)}; expected an integer ≥ 1.`);
 
-const data = readJson('train');
+const data = JSON.parse(readFileSync(process.env.PW_INPUT_TRAIN, 'utf8'));
+const metric = (name, value, step) => appendFileSync(process.env.PW_METRICS, `${JSON.stringify({ name, value, step })}\n`);
 const { x, y, classes } = data;
 const n = x.length;
 const d = x[0].length;
@@ -102,15 +50,19 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   if (epoch % every === 0 || epoch === 1 || epoch === epochs) metric('loss', loss, epoch);
 }
 
-const predicted = predict(w, x);
-const accuracy = predicted.filter((p, i) => p === y[i]).length / n;
+// Softmax is monotonic, so the most probable class is the prediction.
+const accuracy = x.filter((row, i) => {
+  const p = softmaxRow(row);
+  return p.indexOf(Math.max(...p)) === y[i];
+}).length / n;
 metric('train_accuracy', accuracy);
-writeJson('model', {
+const model = {
   kind: 'softmax-regression',
   features: data.features,
   classes,
   normalization: data.normalization,
   weights: w,
   training: { learning_rate: lr, epochs, loss, accuracy },
-});
+};
+writeFileSync(process.env.PW_OUTPUT_MODEL, JSON.stringify(model));
 console.log(`train: ${epochs} epochs, lr ${lr}: loss ${loss.toFixed(4)}, train accuracy ${accuracy.toFixed(4)}`);
