@@ -6,6 +6,7 @@ import { NotFoundError } from '../errors';
 import { runDocumentKey, runIdOfDocumentKey, runStepsPrefix, RUNS_PREFIX, stepResultOf, type FinishedStepResult, type StepRunDocument } from '../protocol';
 import type { ArtifactStore } from '../store';
 import type { RunDocument } from './types';
+import { isProcessAlive } from './process-alive';
 
 /** Ids of every run in the store, oldest first. */
 export async function listRunIds(store: ArtifactStore): Promise<string[]> {
@@ -42,23 +43,13 @@ export async function loadRun(store: ArtifactStore, id: string): Promise<RunDocu
   return settleAbandoned(store, doc);
 }
 
-/** Whether a process of this machine is alive (a process we may not signal is alive too). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * A `running` document whose process on this machine is gone is shown as `failed`, with the steps that
  * finished before it died (their step documents) and the reason; the stored document is left as it is.
  */
 export async function settleAbandoned(store: ArtifactStore, doc: RunDocument): Promise<RunDocument> {
   const owner = doc.owner;
-  if (doc.status !== 'running' || !owner || owner.host !== hostname() || alive(owner.pid)) return doc;
+  if (doc.status !== 'running' || !owner || owner.host !== hostname() || isProcessAlive(owner.pid)) return doc;
   const steps: Record<string, FinishedStepResult> = {};
   for (const key of await store.list(runStepsPrefix(doc.runId))) {
     const step = key.endsWith('.json') ? await store.getJson<StepRunDocument>(key).catch(() => undefined) : undefined;

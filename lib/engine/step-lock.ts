@@ -9,6 +9,7 @@ import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { hexOf, type Hash } from '../store';
+import { isProcessAlive } from './process-alive';
 
 /** A held lock. */
 export interface StepLock {
@@ -18,15 +19,6 @@ export interface StepLock {
 }
 
 const POLL_MS = 200;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock of `key` in a filesystem store at `location` (undefined for other stores); aborting stops the wait. */
 export async function lockStep(location: string, key: Hash, signal?: AbortSignal): Promise<StepLock | undefined> {
@@ -50,7 +42,7 @@ export async function lockStep(location: string, key: Hash, signal?: AbortSignal
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     }
     const owner = await readFile(path, 'utf8').then((t) => JSON.parse(t) as typeof me, () => undefined);
-    if (owner && owner.host === me.host && (owner.pid === me.pid || !alive(owner.pid))) {
+    if (owner && owner.host === me.host && (owner.pid === me.pid || !isProcessAlive(owner.pid))) {
       // Ours from an earlier attempt, or left by a dead process: take it over.
       await unlink(path).catch(() => undefined);
       continue;

@@ -6,11 +6,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import { loadJobSpec, type StepRunDocument } from '../protocol';
+import { loadJobSpec } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { stageIn } from './stage-in';
-import { runDocumentKeyOf, stageOut, storeLogs } from './stage-out';
+import { stageOut, writeFailedRunDocument } from './stage-out';
 import { shQuote } from './step-script';
 
 /** The staging directory of item `k` of a mini-batch staged in `dir`. */
@@ -57,21 +57,7 @@ export async function stageOutBatch(store: ArtifactStore, jobs: readonly Hash[],
     } catch (err) {
       if (!(err instanceof RunFailedError)) throw err;
       failed.push(err.message);
-      const logs = await storeLogs(store, layout).catch(() => undefined);
-      const doc: StepRunDocument = {
-        step: spec.step,
-        status: 'failed',
-        cacheKey: spec.key,
-        outputs: {},
-        metrics: logs?.metrics ?? [],
-        durationMs,
-        startedAt,
-        stdout: logs?.stdout,
-        stderr: logs?.stderr,
-        error: err.message,
-        exitCode: exitCode ?? null,
-      };
-      await store.putJson(runDocumentKeyOf(spec), doc);
+      await writeFailedRunDocument(store, spec, layout, { message: err.message, durationMs, startedAt, exitCode: exitCode ?? null });
     }
   }
   if (failed.length > 0) throw new RunFailedError(`${failed.length} of ${jobs.length} items failed:\n${failed.join('\n')}`);

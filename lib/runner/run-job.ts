@@ -7,12 +7,12 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFailedError } from '../errors';
-import { type StepRecord, type StepRunDocument } from '../protocol';
+import { type StepRecord } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { startGuard } from './private/guard';
 import { stageIn } from './stage-in';
-import { runDocumentKeyOf, stageOut, storeLogs } from './stage-out';
+import { stageOut, writeFailedRunDocument } from './stage-out';
 
 /** Options for `runJob`. */
 export interface RunJobOptions {
@@ -138,21 +138,13 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
     if (mask) await Promise.all([maskFile(layout.stdout, mask), maskFile(layout.stderr, mask)]);
 
     const fail = async (message: string): Promise<never> => {
-      const logs = await storeLogs(store, layout, opts.onWarning).catch(() => undefined);
-      const doc: StepRunDocument = {
-        step: spec.step,
-        status: 'failed',
-        cacheKey: spec.key,
-        outputs: {},
-        metrics: logs?.metrics ?? [],
-        durationMs,
-        startedAt: startedAt.toISOString(),
-        stdout: logs?.stdout,
-        stderr: logs?.stderr,
-        error: message,
-        exitCode: outcome.exitCode,
-      };
-      await store.putJson(runDocumentKeyOf(spec), doc).catch(() => undefined);
+      await writeFailedRunDocument(
+        store,
+        spec,
+        layout,
+        { message, durationMs, startedAt: startedAt.toISOString(), exitCode: outcome.exitCode },
+        opts.onWarning,
+      ).catch(() => undefined);
       throw new RunFailedError(message, spec.step);
     };
 

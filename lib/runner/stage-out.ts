@@ -154,3 +154,37 @@ export async function stageOut(store: ArtifactStore, jobHash: Hash, dir: string,
   await Promise.all([writeStepRecord(store, record), store.putJson(runDocumentKeyOf(spec), runDoc)]);
   return record;
 }
+
+/** What a failed attempt of a step leaves in its run document. */
+export interface FailedAttempt {
+  readonly message: string;
+  readonly durationMs: number;
+  /** ISO time the command started. */
+  readonly startedAt: string;
+  readonly exitCode: number | null;
+}
+
+/** Writes the run document of a failed step (or foreach item) with whatever logs and metrics it left. */
+export async function writeFailedRunDocument(
+  store: ArtifactStore,
+  spec: JobSpec,
+  layout: StepDirLayout,
+  attempt: FailedAttempt,
+  onWarning?: (m: string) => void,
+): Promise<void> {
+  const logs = await storeLogs(store, layout, onWarning).catch(() => undefined);
+  const doc: StepRunDocument = {
+    step: spec.step,
+    status: 'failed',
+    cacheKey: spec.key,
+    outputs: {},
+    metrics: logs?.metrics ?? [],
+    durationMs: attempt.durationMs,
+    startedAt: attempt.startedAt,
+    stdout: logs?.stdout,
+    stderr: logs?.stderr,
+    error: attempt.message,
+    exitCode: attempt.exitCode,
+  };
+  await store.putJson(runDocumentKeyOf(spec), doc);
+}

@@ -32,7 +32,7 @@ export interface Comparison {
 
 /** Compares run `b` with the baseline `a`. */
 export async function compareRuns(flags: HistoryFlags, idA: string, idB: string): Promise<Comparison> {
-  const opened = openHistory(flags);
+  const opened = await openHistory(flags);
   const [ra, rb] = [await locateRun(opened, idA), await locateRun(opened, idB)];
   const [a, b] = await Promise.all([opened.history.runDetail(ra.pipeline, ra.runId), opened.history.runDetail(rb.pipeline, rb.runId)]);
   const ma = lastMetrics(a);

@@ -5,8 +5,6 @@ import { type Command, Option } from 'commander';
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph';
 import { loadPipeline } from '../../spec';
 import { NotFoundError } from '../../errors';
-import { createRunHistory } from '../../api';
-import { localRunSource } from '../../serve';
 import { defaultStoreLocation, openStore } from '../../store';
 
 interface GraphFlags {
@@ -29,6 +27,7 @@ export function registerGraph(program: Command): void {
       let status: Record<string, string> | undefined;
       if (flags.run !== undefined) {
         const store = openStore(flags.store ?? defaultStoreLocation());
+        const [{ createRunHistory }, { localRunSource }] = await Promise.all([import('../../api'), import('../../serve')]);
         const history = createRunHistory(localRunSource({ store, pipelines: [ir] }), store);
         let runId = flags.run;
         if (runId === 'latest') {

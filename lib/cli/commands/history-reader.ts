@@ -2,11 +2,10 @@
  * Opens the run history the history commands read (`runs --api`, `compare`, `metrics`, `lineage`, `report`):
  * the local store, or the REST API with `--api`.
  */
-import { createRunHistory, type RunHistory } from '../../api';
+import type { RunHistory } from '../../api';
 import { ApiClient } from '../../client';
 import { resolveRunId } from '../../engine';
 import { NotFoundError } from '../../errors';
-import { localRunSource } from '../../serve';
 import { defaultStoreLocation, openStore, type ArtifactStore } from '../../store';
 import { httpHistory } from '../http-history';
 
@@ -28,13 +27,19 @@ export interface OpenedHistory {
   readonly store?: ArtifactStore;
 }
 
-/** Opens the history named by the flags: the REST API with `--api`, else the local store. */
-export function openHistory(flags: HistoryFlags): OpenedHistory {
+/**
+ * Opens the history named by the flags: the REST API with `--api`, else the local store.
+ *
+ * The history and the local run source are loaded here, not at start-up, since they bring the server side and
+ * its AWS SDK clients, which every other command can do without.
+ */
+export async function openHistory(flags: HistoryFlags): Promise<OpenedHistory> {
   if (flags.api) {
     const client = new ApiClient({ api: flags.api, region: flags.region });
     return { history: httpHistory(client), where: `the API at ${flags.api}`, listCommand: `pipewright runs --api ${flags.api}` };
   }
   const store = openStore(flags.store ?? defaultStoreLocation());
+  const [{ createRunHistory }, { localRunSource }] = await Promise.all([import('../../api'), import('../../serve')]);
   return {
     history: createRunHistory(localRunSource({ store }), store),
     where: `the store at ${store.location}`,

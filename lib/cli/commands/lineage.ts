@@ -18,7 +18,7 @@ export function registerLineage(program: Command): void {
     .argument('<ref>', 'artifact hash (sha256:…, tree:sha256:…) or <runId>.<step>.<output>');
   for (const [flag, help] of HISTORY_OPTIONS) cmd.option(flag, help);
   cmd.option('--json', 'print the lineage as JSON').action(async (ref: string, flags: HistoryFlags & { json?: boolean }) => {
-    const l = await openHistory(flags).history.lineage(ref);
+    const l = await (await openHistory(flags)).history.lineage(ref);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(l, null, 2)}\n`);
       return;

@@ -35,7 +35,7 @@ export function registerMetrics(program: Command): void {
     .option('--limit <n>', 'newest runs to look at', '200')
     .option('--json', 'print [{runId, status, startedAt, metric, value}] as JSON')
     .action(async (pipeline: string, metric: string, flags: HistoryFlags & { json?: boolean; limit: string }) => {
-      const opened = openHistory(flags);
+      const opened = await openHistory(flags);
       const want = Number(flags.limit) || 200;
       const runs: ApiRunSummary[] = [];
       let cursor: string | undefined;

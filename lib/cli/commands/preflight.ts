@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors';
-import { defaultClients, preflight, type Finding } from '../../preflight';
+import type { Finding } from '../../preflight';
 
 interface PreflightFlags {
   readonly region?: string;
@@ -40,6 +40,8 @@ export function registerPreflight(program: Command): void {
     .action(async (flags: PreflightFlags) => {
       const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new UsageError('no region: pass --region <region> or set AWS_REGION');
+      // Six AWS SDK clients: loaded only by this command, so that every other command starts quickly.
+      const { defaultClients, preflight } = await import('../../preflight');
       const findings = await preflight(defaultClients(region), {
         region,
         qualifier: flags.qualifier,

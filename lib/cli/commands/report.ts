@@ -6,18 +6,18 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ApiStepDetail } from '../../api';
 import { UsageError } from '../../errors';
-import { loadUiAssets, reportPage } from '../../ui';
 import { HISTORY_OPTIONS, locateRun, openHistory, type HistoryFlags } from './history-reader';
 
 /** Builds the report HTML of a run. */
 export async function buildReport(flags: HistoryFlags, id: string): Promise<{ html: string; runId: string }> {
-  const opened = openHistory(flags);
+  const opened = await openHistory(flags);
   const { pipeline, runId } = await locateRun(opened, id);
   const run = await opened.history.runDetail(pipeline, runId);
   const steps: Record<string, ApiStepDetail> = {};
   for (const name of Object.keys(run.steps)) steps[name] = await opened.history.step(pipeline, runId, name);
   const runs = await opened.history.listRuns(pipeline, 20).catch(() => ({ runs: [] }));
   const snapshot = { run, steps, runs, generatedAt: new Date().toISOString() };
+  const { loadUiAssets, reportPage } = await import('../../ui');
   return { html: reportPage(`Pipewright run ${runId} of ${pipeline}`, snapshot, await loadUiAssets()), runId };
 }
 

@@ -55,7 +55,7 @@ export function summaryRow(r: ApiRunSummary): string[] {
 /** Pages of runs from the history, newest first: one pipeline, or each pipeline in turn. */
 async function listPages(pipeline: string | undefined, flags: RunsFlags): Promise<void> {
   const limit = flags.limit === undefined ? undefined : positiveInt('--limit', flags.limit);
-  const opened = openHistory(flags);
+  const opened = await openHistory(flags);
   const pipelines = pipeline ? [pipeline] : await opened.history.pipelineNames();
   const pages = [];
   for (const p of pipelines) pages.push({ pipeline: p, page: await opened.history.listRuns(p, limit, flags.cursor) });
