@@ -54,6 +54,35 @@ export interface StepTarget {
 const BATCH_SUBMIT_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 
 /**
+ * The Batch `submitJob.sync` Task of step `s` (an array job sized by the plan when `array`), with the step's
+ * `TimeoutSeconds` (without one the local interpreter stops a Task after 60 s) and the Batch retriers; any
+ * failure goes to `catchTo`.
+ */
+function batchTask(
+  s: string,
+  target: StepTarget,
+  opts: { readonly array?: boolean; readonly catchTo: string; readonly then: { Next: string } | { End: true } },
+): AslState {
+  return {
+    Type: 'Task',
+    Resource: BATCH_SUBMIT_SYNC,
+    Parameters: {
+      JobName: s,
+      JobQueue: `\${${target.queue}}`,
+      JobDefinition: `\${${target.jobDefinition}}`,
+      ...(opts.array ? { ArrayProperties: { [pathKey('Size')]: ASL_PATHS.lookupJobs } } : {}),
+      Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
+    },
+    ResultPath: null,
+    // An array's children may wait for capacity behind one another, so the array gets the longest timeout.
+    TimeoutSeconds: opts.array ? MAX_TASK_TIMEOUT_SECONDS : target.timeoutSeconds,
+    Retry: BATCH_RETRY,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: opts.catchTo }],
+    ...opts.then,
+  };
+}
+
+/**
  * The states of a foreach step after its reuse Choice: how many jobs the plan made (a Batch array needs
  * 2 to 10,000 children, so one job is submitted plainly), the job(s), and the gather, which the jobs'
  * failure also reaches (it decides against `tolerate`).
@@ -61,23 +90,12 @@ const BATCH_SUBMIT_SYNC = 'arn:aws:states:::batch:submitJob.sync';
  */
 function foreachStates(
   s: string,
-  submit: (array: boolean) => Record<string, unknown>,
+  target: StepTarget,
   failed: string,
   then: { Next: string } | { End: true },
-  timeoutSeconds: number,
 ): Record<string, AslState> {
   const gather = `${s} gather`;
-  const job = (array: boolean): AslState => ({
-    Type: 'Task',
-    Resource: BATCH_SUBMIT_SYNC,
-    Parameters: submit(array),
-    ResultPath: null,
-    // An array's children may wait for capacity behind one another, so the array gets the longest timeout.
-    TimeoutSeconds: array ? MAX_TASK_TIMEOUT_SECONDS : timeoutSeconds,
-    Retry: BATCH_RETRY,
-    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: gather }],
-    Next: gather,
-  });
+  const job = (array: boolean): AslState => batchTask(s, target, { array, catchTo: gather, then: { Next: gather } });
   return {
     [`${s} jobs?`]: {
       Type: 'Choice',
@@ -124,7 +142,7 @@ export function emitDefinition(
       const then = next !== undefined ? { Next: next } : { End: true as const };
       if (item.kind === 'step') {
         const s = dag.names[item.step];
-        const { queue, jobDefinition, timeoutSeconds } = target(s);
+        const t = target(s);
         usesFailed = true;
         if (next === undefined) usesDone = true;
         states[s] = {
@@ -133,39 +151,19 @@ export function emitDefinition(
           Parameters: { [LOOKUP_KEYS.step]: s, [pathKey(LOOKUP_KEYS.context)]: ASL_PATHS.context },
           ResultPath: ASL_PATHS.lookupResult,
           Retry: LOOKUP_RETRY,
-          Next: target(s).when ? `${s} when?` : `${s} reused?`,
+          Next: t.when ? `${s} when?` : `${s} reused?`,
         };
-        const { foreach, when } = target(s);
-        if (when) {
+        if (t.when) {
           // False: the step is skipped (its lookup already recorded why), as is every step needing its outputs.
-          states[`${s} when?`] = { Type: 'Choice', Choices: [{ ...when, Next: `${s} reused?` }], Default: next ?? done };
+          states[`${s} when?`] = { Type: 'Choice', Choices: [{ ...t.when, Next: `${s} reused?` }], Default: next ?? done };
         }
         states[`${s} reused?`] = {
           Type: 'Choice',
-          Choices: [{ Variable: ASL_PATHS.lookupRun, BooleanEquals: true, Next: foreach ? `${s} jobs?` : `${s} run` }],
+          Choices: [{ Variable: ASL_PATHS.lookupRun, BooleanEquals: true, Next: t.foreach ? `${s} jobs?` : `${s} run` }],
           Default: next ?? done,
         };
-        const submit = (array: boolean): Record<string, unknown> => ({
-          JobName: s,
-          JobQueue: `\${${queue}}`,
-          JobDefinition: `\${${jobDefinition}}`,
-          ...(array ? { ArrayProperties: { [pathKey('Size')]: ASL_PATHS.lookupJobs } } : {}),
-          Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
-        });
-        if (!foreach) {
-          states[`${s} run`] = {
-            Type: 'Task',
-            Resource: BATCH_SUBMIT_SYNC,
-            Parameters: submit(false),
-            ResultPath: null,
-            TimeoutSeconds: timeoutSeconds,
-            Retry: BATCH_RETRY,
-            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: failed }],
-            ...then,
-          };
-        } else {
-          Object.assign(states, foreachStates(s, submit, failed, then, timeoutSeconds));
-        }
+        if (!t.foreach) states[`${s} run`] = batchTask(s, t, { catchTo: failed, then });
+        else Object.assign(states, foreachStates(s, t, failed, then));
       } else {
         const groups = item.kind === 'par' ? item.branches : [item];
         states[firsts[i]] = {
@@ -229,7 +227,6 @@ function finallyStates(finals: readonly string[], target: (step: string) => Step
   const sorted = [...finals].sort();
   sorted.forEach((f, i) => {
     const next = sorted[i + 1] ?? 'Finished?';
-    const { queue, jobDefinition } = target(f);
     const passOver = [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: next }];
     states[f] = {
       Type: 'Task',
@@ -240,20 +237,7 @@ function finallyStates(finals: readonly string[], target: (step: string) => Step
       Catch: passOver,
       Next: `${f} run`,
     };
-    states[`${f} run`] = {
-      Type: 'Task',
-      Resource: BATCH_SUBMIT_SYNC,
-      Parameters: {
-        JobName: f,
-        JobQueue: `\${${queue}}`,
-        JobDefinition: `\${${jobDefinition}}`,
-        Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
-      },
-      ResultPath: null,
-      Retry: BATCH_RETRY,
-      Catch: passOver,
-      Next: next,
-    };
+    states[`${f} run`] = batchTask(f, target(f), { catchTo: next, then: { Next: next } });
   });
   states['Finished?'] = {
     Type: 'Choice',
