@@ -14,13 +14,14 @@ import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
 import {
   executionInput,
-  jobsOf,
+  jobGroupsOf,
   loadJobSpec,
   lookupRequest,
   runKey,
   ARRAY_INDEX_ENV,
   CANCELLED_ERROR,
   type ItemCounts,
+  type JobItem,
   type StepRunDocument,
   JOB_PARAMETER,
   lastMetricValues,
@@ -35,7 +36,7 @@ import {
 } from '../protocol';
 import { createLookupHandler, type LookupHandler } from '../reuse';
 import { resolveParameters } from '../spec';
-import { detectGpus, removeStaleStaging, runJob } from '../runner';
+import { detectGpus, removeStaleStaging, runBatch, runJob } from '../runner';
 import { createS3UriResolver, type Hash } from '../store';
 import { executionArn, LOCAL_LOOKUP_ARN, localJobDefinitionArn, localQueueArn } from './local-arns';
 import { ResourcePool, type ResourceDemand } from './resources';
@@ -368,8 +369,9 @@ function gatherTask(ctx: TaskContext, step: string) {
 }
 
   /**
-   * The Batch task(s) of a foreach step: each array child runs its item jobs as local subprocesses under
-   * the resource ctx.pool (and the step's maxConcurrency); every child runs even when another fails.
+   * The Batch task(s) of a foreach step: each array child runs its jobs (one, or with maxConcurrency several,
+   * as the plan deals them) as local subprocesses under the resource ctx.pool, all children at once as in
+   * Batch; every child runs even when another fails.
    */
 function foreachJobsTask(ctx: TaskContext, step: string) {
   return async (input: unknown): Promise<unknown> => {
@@ -378,13 +380,14 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
     if (!jd) throw new TaskFailedError(`Step '${step}': unknown job definition ${task.JobDefinition}`);
     const size = task.ArrayProperties?.Size;
     const children = size ?? 1;
-    const limit = ctx.opts.pipeline.steps[step].foreach?.maxConcurrency || children;
     ctx.emit({ type: 'step-queued', step });
     ctx.emit({ type: 'step-started', step, attempt: 1 });
     let failed = 0;
     let next = 0;
     const runChild = async (index: number): Promise<void> => {
-      const jobs = await jobsOf(ctx.store, task.Parameters.job, size === undefined ? undefined : index);
+      // The plan's array child: with maxConcurrency, jobs index, index + M, … one after another.
+      const groups = await jobGroupsOf(ctx.store, task.Parameters.job, size === undefined ? undefined : index);
+      const jobs = groups.flat();
       let lease;
       try {
         lease = await ctx.pool.acquire(ctx.demands.get(step) ?? jd, ctx.stop.signal);
@@ -397,27 +400,30 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
           ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' }
           : { PW_GPUS: String(lease.gpus.length), CUDA_VISIBLE_DEVICES: lease.gpus.join(',') };
         if (size !== undefined) env[ARRAY_INDEX_ENV] = String(index);
-        for (const job of jobs) {
-          for (let attempt = 1; ; attempt++) {
+        const onOutput = ctx.opts.verbose
+          ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
+          : undefined;
+        const itemFinished = (item: JobItem | undefined, error?: string): void =>
+          ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', ...(error === undefined ? { status: 'ran' } : { status: 'failed', error }) });
+        // Several items: staged once per job and run as one chain, as in the Batch container; failed items are retried one by one.
+        let retry: { job: Hash; error?: string }[] = jobs.map((job) => ({ job }));
+        if (jobs.length > 1) {
+          const outcomes = await runBatch({ store: ctx.store, groups, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
+          for (const o of outcomes) if (o.error === undefined) itemFinished(o.spec.item);
+          retry = outcomes.flatMap((o) => (o.error === undefined ? [] : [{ job: o.job, error: o.error }]));
+        }
+        for (const { job, error } of retry) {
+          for (let attempt = error === undefined ? 1 : 2; ; attempt++) {
             try {
-              const record = await runJob({
-                store: ctx.store,
-                job,
-                env,
-                signal: ctx.stop.signal,
-                timeoutSeconds: jd.timeoutSeconds,
-                onOutput: ctx.opts.verbose
-                  ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
-                  : undefined,
-              });
-              const item = record.keyDocument.item ? await itemOf(ctx.store, job) : undefined;
-              ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'ran' });
+              if (error !== undefined && (attempt > jd.retries + 1 || ctx.stop.signal.aborted)) throw new RunFailedError(error);
+              const record = await runJob({ store: ctx.store, job, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
+              itemFinished(record.keyDocument.item ? await itemOf(ctx.store, job) : undefined);
               break;
             } catch (err) {
               if (!ctx.stop.signal.aborted && attempt < jd.retries + 1) continue;
               failed++;
               const item = await itemOf(ctx.store, job).catch(() => undefined);
-              ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', status: 'failed', error: errorMessage(err) });
+              itemFinished(item, errorMessage(err));
               break;
             }
           }
@@ -429,7 +435,7 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
     const worker = async (): Promise<void> => {
       while (next < children && !ctx.stop.signal.aborted) await runChild(next++);
     };
-    await Promise.all(Array.from({ length: Math.min(limit, children) }, worker));
+    await Promise.all(Array.from({ length: children }, worker));
     if (ctx.stop.signal.aborted) throw new TaskFailedError(`Step '${step}' was stopped`);
     if (failed > 0) throw new TaskFailedError(`Step '${step}': ${failed} item(s) failed`);
     return { JobName: step, Status: 'SUCCEEDED' };

@@ -36,7 +36,10 @@ export type { RegistryEntry } from './registry-entry';
 export { isRunId, newRunId } from './run-id';
 export {
   arrayIndexFromEnv,
+  childJobIndexes,
+  childrenOf,
   decodeJobSpec,
+  jobGroupsOf,
   jobsOf,
   loadJobSpec,
   ARRAY_INDEX_ENV,

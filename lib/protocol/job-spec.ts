@@ -41,14 +41,32 @@ export interface JobItem {
   readonly value?: string;
 }
 
-/** The jobs of a foreach step's run, stored as a blob: array child `i` runs the item jobs of `batches[i]`. */
+/**
+ * The jobs of a foreach step's run, stored as a blob: array child `k` of `children` runs the jobs
+ * `batches[k]`, `batches[k + children]`, `batches[k + 2 × children]`… one after another, so at most
+ * `children` jobs run at once (the step's `maxConcurrency`) with one SubmitJob.
+ */
 export interface ForeachPlan {
   readonly v: 1;
   readonly kind: 'foreach';
   readonly step: string;
   readonly runId: string;
-  /** Per job: the JobSpec hashes of its items, run one after another. */
+  /** Per job: the JobSpec hashes of its items (a mini-batch of `batch` items), run one after another. */
   readonly batches: readonly (readonly Hash[])[];
+  /** The array size: how many jobs run at once. @default batches.length (one child per job) */
+  readonly children?: number;
+}
+
+/** The array size of a plan: `children`, or one child per job in plans written before it existed. */
+export function childrenOf(plan: Pick<ForeachPlan, 'batches' | 'children'>): number {
+  return plan.children ?? plan.batches.length;
+}
+
+/** The jobs array child `index` of a plan with `children` children runs, in order: `index`, `index + children`, … */
+export function childJobIndexes(jobs: number, children: number, index: number): number[] {
+  const out: number[] = [];
+  for (let j = index; j < jobs; j += children) out.push(j);
+  return out;
 }
 
 const SAFE_NAME = /^[^/\\\0]+$/;
@@ -123,10 +141,18 @@ export async function loadJobSpec(store: ArtifactStore, job: Hash): Promise<JobS
 export const ARRAY_INDEX_ENV = 'AWS_BATCH_JOB_ARRAY_INDEX';
 
 /**
- * The job specs a Batch job runs: the job itself, or, for the plan of a foreach step, the item jobs of batch
- * `arrayIndex` (0 for a plan submitted as a plain job, i.e. a single job).
+ * The job specs a Batch job runs: the job itself, or, for the plan of a foreach step, the item jobs of every
+ * job of array child `arrayIndex` (0 for a plan submitted as a plain job), in the order they run.
  */
 export async function jobsOf(store: ArtifactStore, job: Hash, arrayIndex?: number): Promise<Hash[]> {
+  return (await jobGroupsOf(store, job, arrayIndex)).flat();
+}
+
+/**
+ * The jobs a Batch job runs, each as the JobSpec hashes of its items: `[[job]]` for a plain job; for the plan
+ * of a foreach step, the mini-batches of array child `arrayIndex` (0 for a plan submitted as a plain job).
+ */
+export async function jobGroupsOf(store: ArtifactStore, job: Hash, arrayIndex?: number): Promise<Hash[][]> {
   const bytes = await store.getBytes(job).catch((err: unknown) => {
     if (err instanceof NotFoundError) {
       throw new NotFoundError(`Job spec ${job} is not in the store (${store.location}); the lookup task writes it before the job runs.`);
@@ -139,15 +165,16 @@ export async function jobsOf(store: ArtifactStore, job: Hash, arrayIndex?: numbe
   } catch {
     throw new UsageError(`Blob ${job} is not a pipewright job spec or foreach plan (it is not JSON).`);
   }
-  if (doc?.kind !== 'foreach') return [job];
+  if (doc?.kind !== 'foreach') return [[job]];
   const index = arrayIndex ?? 0;
   const batches = doc.batches ?? [];
-  if (!Number.isInteger(index) || index < 0 || index >= batches.length) {
+  const children = childrenOf({ batches, children: doc.children });
+  if (!Number.isInteger(index) || index < 0 || index >= children) {
     throw new UsageError(
-      `Foreach plan ${job} of step '${String(doc.step)}' has ${batches.length} job(s); array index ${index} is out of range (expected 0 to ${batches.length - 1}).`,
+      `Foreach plan ${job} of step '${String(doc.step)}' has ${children} array child(ren); array index ${index} is out of range (expected 0 to ${children - 1}).`,
     );
   }
-  return [...batches[index]];
+  return childJobIndexes(batches.length, children, index).map((j) => [...batches[j]]);
 }
 
 /** The array index of this process's Batch job (undefined outside an array job). */

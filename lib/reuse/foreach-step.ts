@@ -43,8 +43,9 @@ export interface ForeachContext {
   readonly onWarning?: (message: string) => void;
 }
 
-/** The plan's outcome: the number of jobs and the plan blob. */
+/** The plan's outcome: the number of jobs to submit (the array size) and the plan blob. */
 export interface ForeachPlanResult {
+  /** The array size: the jobs to run, or maxConcurrency when there are more. */
   readonly jobs: number;
   readonly plan: Hash;
   readonly misses: number;
@@ -57,12 +58,14 @@ export async function planForeach(ctx: ForeachContext): Promise<ForeachPlanResul
   const hits = await Promise.all(items.map((it) => (ctx.useCache ? usableRecord(ctx, it) : Promise.resolve(undefined))));
   const missed = items.filter((_, i) => hits[i] === undefined);
   const jobHashes = await Promise.all(missed.map((it) => store.putBytes(Buffer.from(canonicalJson(itemJob(ctx, it)), 'utf8'))));
-  const size = (step.foreach as ForeachIR).batch;
+  const { batch: size, maxConcurrency } = step.foreach as ForeachIR;
   const batches: Hash[][] = [];
   for (let i = 0; i < jobHashes.length; i += size) batches.push(jobHashes.slice(i, i + size));
-  const plan: ForeachPlan = { v: 1, kind: 'foreach', step: step.name, runId: ctx.runId, batches };
+  // maxConcurrency M: an array of M children, child k running jobs k, k + M, … one after another.
+  const children = maxConcurrency > 0 ? Math.min(maxConcurrency, batches.length) : batches.length;
+  const plan: ForeachPlan = { v: 1, kind: 'foreach', step: step.name, runId: ctx.runId, batches, ...(children < batches.length ? { children } : {}) };
   const hash = await store.putBytes(Buffer.from(canonicalJson(plan), 'utf8'));
-  return { jobs: batches.length, plan: hash, misses: missed.length };
+  return { jobs: children, plan: hash, misses: missed.length };
 }
 
 async function usableRecord(ctx: ForeachContext, it: ResolvedItem): Promise<StepRecord | undefined> {

@@ -13,4 +13,6 @@ export * from './metrics';
 export * from './stage-in';
 export * from './stage-out';
 export * from './run-job';
+export * from './run-batch';
+export { type ItemOutcome } from './mini-batch';
 export * from './gpus';

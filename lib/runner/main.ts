@@ -16,8 +16,9 @@ import { exitCodeFor, UsageError } from '../errors';
 import { isHash, openStore, type ArtifactStore, type Hash } from '../store';
 import { jobHashOfBatchJob } from './batch-job';
 import { stepDirLayout } from './layout';
-import { arrayIndexFromEnv, jobsOf } from '../protocol';
+import { arrayIndexFromEnv, jobGroupsOf } from '../protocol';
 import { stageInBatch, stageOutBatch } from './mini-batch';
+import { runBatch } from './run-batch';
 import { runJob } from './run-job';
 import { stageIn } from './stage-in';
 import { stageOut } from './stage-out';
@@ -105,9 +106,10 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
     const parsedArgs = parseArgs(argv);
     const parsed = { ...parsedArgs, job: parsedArgs.job ?? (await jobHashOfBatchJob(process.env.AWS_BATCH_JOB_ID!)) };
     const s = store ?? storeFromEnv();
-    // A foreach plan: this array child's item jobs (one job, or a mini-batch run one after another).
-    const jobs = await jobsOf(s, parsed.job, arrayIndexFromEnv());
-    if (jobs.length !== 1) return await runItems(s, parsed, jobs);
+    // A foreach plan: this array child's jobs (with maxConcurrency, several), each a mini-batch of items.
+    const groups = await jobGroupsOf(s, parsed.job, arrayIndexFromEnv());
+    const jobs = groups.flat();
+    if (jobs.length !== 1) return await runItems(s, parsed, groups);
     const args: RunnerArgs & { readonly job: Hash } = { ...parsed, job: jobs[0] };
     if (args.command === 'stage-in') {
       const staged = await stageIn(s, args.job, args.dir!);
@@ -153,34 +155,33 @@ export async function runnerMain(argv: readonly string[], store?: ArtifactStore)
   }
 }
 
-/** Runs the item jobs of a foreach plan: all of them even when one fails; fails when any did. */
-async function runItems(s: ArtifactStore, args: RunnerArgs, jobs: readonly Hash[]): Promise<number> {
+/** Runs the item jobs of a foreach plan as one chain: all of them even when one fails; fails when any did. */
+async function runItems(s: ArtifactStore, args: RunnerArgs, groups: readonly (readonly Hash[])[]): Promise<number> {
+  const jobs = groups.flat();
   if (args.command === 'stage-in') {
-    await stageInBatch(s, jobs, args.dir!);
+    await stageInBatch(s, groups, args.dir!);
     await shareWithAnyUser(args.dir!);
     process.stderr.write(`pipewright runner: staged ${jobs.length} item(s) in ${args.dir}\n`);
     return 0;
   }
   if (args.command === 'stage-out') {
-    await stageOutBatch(s, jobs, args.dir!);
+    await stageOutBatch(s, groups, args.dir!);
     process.stderr.write(`pipewright runner: stored ${jobs.length} item(s)\n`);
     return 0;
   }
-  let failed = 0;
-  for (const job of jobs) {
-    try {
-      await runJob({
-        store: s,
-        job,
-        workRoot: args.workRoot,
-        onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
-        onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
-      });
-    } catch (err) {
-      failed++;
-      process.stderr.write(`pipewright runner: error: ${(err as Error)?.message ?? String(err)}\n`);
-    }
-  }
+  const outcomes = await runBatch({
+    store: s,
+    groups,
+    workRoot: args.workRoot,
+    // In a container the environment is the job's own (Batch injects the step's secrets into it).
+    hostEnv: 'all',
+    onOutput: (stream, chunk) => (stream === 'stdout' ? process.stdout : process.stderr).write(chunk),
+    onWarning: (m) => process.stderr.write(`pipewright runner: ${m}\n`),
+    onItem: (o) => {
+      if (o.error !== undefined) process.stderr.write(`pipewright runner: error: ${o.error}\n`);
+    },
+  });
+  const failed = outcomes.filter((o) => o.error !== undefined).length;
   process.stderr.write(`pipewright runner: ${jobs.length - failed} of ${jobs.length} item(s) stored\n`);
   return failed > 0 ? 1 : 0;
 }

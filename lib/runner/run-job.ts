@@ -1,11 +1,12 @@
 /**
  * Runs one job locally: stage-in, the command as a subprocess in its own process group, stage-out.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { RunFailedError } from '../errors';
 import { type StepRecord } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
@@ -44,7 +45,7 @@ export interface RunJobOptions {
 }
 
 /** How the subprocess ended. */
-interface Outcome {
+export interface Outcome {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stopped?: 'aborted' | 'timeout';
@@ -52,7 +53,7 @@ interface Outcome {
 }
 
 /** Host variables a step never sees (so it is not told where the store is). */
-const HIDDEN_ENV = ['PIPEWRIGHT_STORE'];
+export const HIDDEN_ENV: readonly string[] = ['PIPEWRIGHT_STORE'];
 
 /** The host variables a local step sees (besides the contract's, its `env`, `passEnv` and `secrets`). */
 export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
@@ -61,7 +62,7 @@ export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAM
 export const SECRET_MASK = '***';
 
 /** Staging folders are `pw-stage-<pid>-XXXXXX`, so a later process can tell whose they are. */
-const STAGING_PREFIX = 'pw-stage-';
+export const STAGING_PREFIX = 'pw-stage-';
 
 /**
  * Removes staging folders under `root` left by a process of this machine that is gone (a run SIGKILLed
@@ -183,41 +184,53 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
 }
 
 /** A function replacing every secret value in a text by SECRET_MASK, longest first; undefined when there are none. */
-function masker(values: readonly string[]): ((text: string) => string) | undefined {
+export function masker(values: readonly string[]): ((text: string) => string) | undefined {
   const secrets = [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
   if (secrets.length === 0) return undefined;
   return (text) => secrets.reduce((t, v) => t.split(v).join(SECRET_MASK), text);
 }
 
 /** Masks secrets in a captured log file (read whole: a step's secrets are rare, its logs usually small). */
-async function maskFile(path: string, mask: (text: string) => string): Promise<void> {
+export async function maskFile(path: string, mask: (text: string) => string): Promise<void> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) return;
   const masked = mask(text);
   if (masked !== text) await writeFile(path, masked);
 }
 
-function tailOf(chunks: Buffer[]): string {
+/** The last lines of a step's stderr, indented for a failure message ('' when there are none). */
+export function tailOf(chunks: Buffer[]): string {
   const text = Buffer.concat(chunks).toString('utf8').trimEnd();
   if (text === '') return '';
   const lines = text.split('\n').slice(-10);
   return `\n  last lines of stderr:\n${lines.map((l) => `    ${l}`).join('\n')}`;
 }
 
-function spawnStep(
+/**
+ * Spawns a step's command in its own process group under a guard, capturing stdout and stderr in files; with
+ * `onProgress`, descriptor 3 is a pipe whose chunks it gets (a mini-batch's progress lines). @internal
+ */
+export function spawnStep(
   command: readonly string[],
   cwd: string,
   env: Record<string, string>,
   stdoutPath: string,
   stderrPath: string,
-  opts: RunJobOptions,
+  opts: Omit<RunJobOptions, 'job'>,
   onStderr: (chunk: Buffer) => void,
+  onProgress?: (chunk: Buffer) => void,
 ): Promise<Outcome> {
   return new Promise((resolve) => {
     const out = createWriteStream(stdoutPath);
     const err = createWriteStream(stderrPath);
     const guard = startGuard();
-    const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0], command.slice(1), {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', onProgress ? 'pipe' : 'ignore'],
+    }) as ChildProcessByStdio<null, Readable, Readable>;
+    (child.stdio[3] as NodeJS.ReadableStream | undefined)?.on('data', (chunk: Buffer) => onProgress?.(chunk));
     if (child.pid !== undefined) guard.watch(child.pid);
     let stopped: Outcome['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
@@ -281,6 +294,7 @@ function spawnStep(
       closeTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
+        (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void } | undefined)?.destroy?.();
         finish(exitCode, signal);
       }, STRAY_PIPE_GRACE_MS);
     });
@@ -293,7 +307,7 @@ function endStream(s: WriteStream): Promise<void> {
 }
 
 /** Removes a staging directory, even one the step made read-only. */
-async function removeDir(dir: string): Promise<void> {
+export async function removeDir(dir: string): Promise<void> {
   try {
     await rm(dir, { recursive: true, force: true });
   } catch {

@@ -162,7 +162,7 @@ steps:
   each:
     foreach: params.genres
     batch: 2
-    maxConcurrency: 1
+    maxConcurrency: 2
     compute: { vcpus: 0.25 }
     command: [sh, -c, 'echo "$PW_ITEM_INDEX:$PW_ITEM_NAME:$PW_ITEM:$AWS_BATCH_JOB_ARRAY_INDEX" > "$PW_OUTPUT_OUT"']
     outputs: [out]
@@ -175,8 +175,8 @@ steps:
     const names = (await readdir(dest)).sort();
     expect(names).toEqual(['0000', '0001', '0002', '0003', '0004']);
     const lines = await Promise.all(names.map((n) => readFile(join(dest, n), 'utf8')));
-    // 5 items in batches of 2 → 3 array children (indices 0, 0, 1, 1, 2)
-    expect(lines.join('')).toBe('0:0000:rock:0\n1:0001:jazz:0\n2:0002:pop:1\n3:0003:folk:1\n4:0004:soul:2\n');
+    // 5 items in batches of 2 → 3 jobs; maxConcurrency 2 → 2 array children, child 0 running jobs 0 and 2
+    expect(lines.join('')).toBe('0:0000:rock:0\n1:0001:jazz:0\n2:0002:pop:1\n3:0003:folk:1\n4:0004:soul:0\n');
     // A changed list re-runs only the new value.
     const { doc: second } = await p.run(await p.load(), { parameters: resolveParameters(await p.load(), { genres: ['rock', 'jazz', 'pop', 'folk', 'soul', 'blues'] }) });
     expect(second.steps.each.items).toEqual({ total: 6, ran: 1, reused: 5, failed: 0 });

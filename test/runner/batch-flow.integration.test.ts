@@ -195,6 +195,64 @@ describe('a foreach step as one Batch array job', () => {
   });
 });
 
+describe('a foreach step under maxConcurrency: fewer array children than jobs', () => {
+  it('child k finds jobs k, k+M, … from AWS_BATCH_JOB_ARRAY_INDEX and the plan, and runs them all after one fails', async () => {
+    // GIVEN 7 items in mini-batches of 2 (4 jobs) with maxConcurrency 2, item 2 failing, a code tree shared by each job
+    const base = irisIR();
+    const ir: PipelineIR = {
+      ...base,
+      name: 'capped',
+      parameters: { xs: { type: 'list' } },
+      steps: {
+        each: {
+          ...base.steps.prepare,
+          name: 'each',
+          inputs: {},
+          params: [],
+          command: ['sh', '-c', '[ "$PW_ITEM" != bad ] || exit 9; ls > "$PW_OUTPUT_OUT"; echo "$PW_ITEM_NAME:$PW_ITEM" >> "$PW_OUTPUT_OUT"; touch "seen-$PW_ITEM"'],
+          outputs: ['out'],
+          foreach: { source: { kind: 'param', name: 'xs' }, batch: 2, tolerate: { kind: 'count', count: 1 }, maxConcurrency: 2 },
+        },
+      },
+    };
+    const { hash } = await buildManifest(ir, store);
+    const lookup = createLookupHandler({ store, verifyOutputs: false });
+    const i = { p: { xs: ['a', 'b', 'bad', 'c', 'd', 'e', 'f'] }, n: false, m: hash, x: 'exec:capped-1' };
+    // WHEN the lookup plans it: the array has maxConcurrency children, not one per job
+    const plan = await lookup({ s: 'each', i });
+    expect(plan).toMatchObject({ run: true, jobs: 2 });
+    // AND each child runs as Batch runs it: stage-in, the user's step.sh, stage-out
+    const children = [];
+    for (let index = 0; index < 2; index++) children.push(await batchJob(plan.job!, 'capped', index));
+    // THEN child 0 ran jobs 0 and 2 (items a, b, d, e) and child 1 jobs 1 and 3 (bad, c, f), carrying on after bad
+    expect(children.map((c) => c.step)).toEqual([0, 0]);
+    expect(children.map((c) => c.stageOut)).toEqual([0, 1]);
+    await lookup({ s: 'each', g: true, i: { ...i, c: plan } });
+    const doc = await store.getJson<StepRunDocument>('runs/capped-1/each.json');
+    expect(doc).toMatchObject({ status: 'ran', items: { total: 7, ran: 6, reused: 0, failed: 1 } });
+    expect(doc!.failedItems).toEqual([{ index: 2, name: '0002', error: expect.stringMatching(/item 0002 failed: exit code 9/) }]);
+    // AND the items of one job shared one working directory (the code tree, staged once per job), never another job's
+    const tree = JSON.parse((await store.getBytes(doc!.outputs.out.slice(5) as Hash)).toString()) as { entries: { name: string; hash: Hash }[] };
+    const outs = Object.fromEntries(await Promise.all(tree.entries.map(async (e) => [e.name, (await store.getBytes(e.hash)).toString()] as const)));
+    expect(Object.keys(outs)).toEqual(['0000', '0001', '0003', '0004', '0005', '0006']);
+    expect(outs['0001']).toMatch(/seen-a/);
+    expect(outs['0004']).not.toMatch(/seen-a|seen-b/);
+    expect(outs['0005']).toMatch(/seen-d/);
+    // AND an index past the array is refused with the plan's size
+    const past = await proc('node', [bundle, 'stage-in', '--job', plan.job!, '--dir', join(dir, 'past')], {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      AWS_BATCH_JOB_ARRAY_INDEX: '2',
+      PIPEWRIGHT_STORE: `s3://${s3.bucket}/${PREFIX}`,
+      PIPEWRIGHT_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(past.code).toBe(2);
+    expect(past.out).toMatch(/has 2 array child\(ren\); array index 2 is out of range \(expected 0 to 1\)/);
+  });
+});
+
 describe('the runner in process (its SDK calls are recorded for the IAM test)', () => {
   it('stages in, runs and stages out a step, taking the JobSpec hash from its Batch job', async () => {
     const ir = irisIR();
