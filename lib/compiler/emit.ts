@@ -61,7 +61,7 @@ const BATCH_SUBMIT_SYNC = 'arn:aws:states:::batch:submitJob.sync';
 function batchTask(
   s: string,
   target: StepTarget,
-  opts: { readonly array?: boolean; readonly catchTo: string; readonly then: { Next: string } | { End: true } },
+  opts: { readonly array?: boolean; readonly foreach?: boolean; readonly catchTo: string; readonly then: { Next: string } | { End: true } },
 ): AslState {
   return {
     Type: 'Task',
@@ -72,10 +72,13 @@ function batchTask(
       JobDefinition: `\${${target.jobDefinition}}`,
       ...(opts.array ? { ArrayProperties: { [pathKey('Size')]: ASL_PATHS.lookupJobs } } : {}),
       Parameters: { [pathKey(JOB_PARAMETER)]: ASL_PATHS.lookupJob },
+      // A foreach job runs several items one after another (a mini-batch, or maxConcurrency's share): the plan sizes its attempt.
+      ...(opts.foreach ? { Timeout: { [pathKey('AttemptDurationSeconds')]: ASL_PATHS.lookupAttemptSeconds } } : {}),
     },
     ResultPath: null,
-    // An array's children may wait for capacity behind one another, so the array gets the longest timeout.
-    TimeoutSeconds: opts.array ? MAX_TASK_TIMEOUT_SECONDS : target.timeoutSeconds,
+    // An array's children may wait for capacity behind one another, and a foreach job's attempt grows with its
+    // items, so those get the longest timeout.
+    TimeoutSeconds: opts.foreach ? MAX_TASK_TIMEOUT_SECONDS : target.timeoutSeconds,
     Retry: BATCH_RETRY,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: ASL_PATHS.taskError, Next: opts.catchTo }],
     ...opts.then,
@@ -95,7 +98,7 @@ function foreachStates(
   then: { Next: string } | { End: true },
 ): Record<string, AslState> {
   const gather = `${s} gather`;
-  const job = (array: boolean): AslState => batchTask(s, target, { array, catchTo: gather, then: { Next: gather } });
+  const job = (array: boolean): AslState => batchTask(s, target, { array, foreach: true, catchTo: gather, then: { Next: gather } });
   return {
     [`${s} jobs?`]: {
       Type: 'Choice',

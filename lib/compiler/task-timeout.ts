@@ -5,6 +5,7 @@
  * runner's timer). The Task state waits for the whole job, so its limit covers every attempt Batch may make
  * plus time spent queued for capacity. Without it, the local interpreter would stop any Task after 60 s.
  */
+import { BATCH_MIN_ATTEMPT_SECONDS } from '../protocol';
 import type { JobDefinitionSpec } from './types';
 
 /**
@@ -13,8 +14,7 @@ import type { JobDefinitionSpec } from './types';
  */
 export const BATCH_MAX_ATTEMPTS = 10;
 
-/** The smallest attempt duration AWS Batch accepts, in seconds (see `JobTimeout.attemptDurationSeconds`). */
-export const BATCH_MIN_ATTEMPT_SECONDS = 60;
+export { BATCH_MIN_ATTEMPT_SECONDS } from '../protocol';
 
 /** Time a job may wait in its queue for capacity before the Task gives up: one day. */
 export const QUEUE_ALLOWANCE_SECONDS = 86_400;

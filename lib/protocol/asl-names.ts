@@ -64,6 +64,8 @@ export const ASL_PATHS = {
   runFailureCause: `$.${CONTEXT_KEYS.runFailure}.Cause`,
   /** `LookupResult.jobs`: how many jobs a foreach step's plan made (the array size). */
   lookupJobs: `${RESULT}.jobs`,
+  /** `LookupResult.t`: the Batch attempt duration of a foreach step's jobs. */
+  lookupAttemptSeconds: `${RESULT}.t`,
   /** `LookupResult.v`: the metric values a step's condition reads, `$.c.v[i]`. */
   conditionValues: `${RESULT}.v`,
 } as const;

@@ -141,6 +141,11 @@ export interface LookupResult {
    * 2 or more = one Batch array job of this size. `job` is then the hash of the `ForeachPlan`.
    */
   readonly jobs?: number;
+  /**
+   * A foreach step's Batch attempt duration in seconds (submitted as `Timeout.AttemptDurationSeconds`): an array
+   * child runs several items one after another, each with the step's timeout. @default - not a foreach step
+   */
+  readonly t?: number;
   /** When a foreach step's plan was made (ISO 8601), so the gather can report the step's duration. @default - not a foreach step */
   readonly at?: string;
   /** The metric values the step's condition reads, in the compiled Choice's order (`$.c.v[i]`). @default - no condition */

@@ -36,7 +36,9 @@ export type { RegistryEntry } from './registry-entry';
 export { isRunId, newRunId } from './run-id';
 export {
   arrayIndexFromEnv,
+  BATCH_MIN_ATTEMPT_SECONDS,
   childJobIndexes,
+  planAttemptSeconds,
   childrenOf,
   decodeJobSpec,
   jobGroupsOf,

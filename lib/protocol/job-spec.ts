@@ -62,6 +62,25 @@ export function childrenOf(plan: Pick<ForeachPlan, 'batches' | 'children'>): num
   return plan.children ?? plan.batches.length;
 }
 
+/**
+ * The smallest attempt duration AWS Batch accepts, in seconds ("The minimum value for the timeout is 60 seconds").
+ * @see https://docs.aws.amazon.com/batch/latest/APIReference/API_JobTimeout.html
+ */
+export const BATCH_MIN_ATTEMPT_SECONDS = 60;
+
+/**
+ * The Batch attempt duration of a foreach plan's jobs: the step's timeout for each item of the busiest array
+ * child (which runs its jobs' items one after another), so every item gets the step's timeout as locally.
+ */
+export function planAttemptSeconds(plan: Pick<ForeachPlan, 'batches' | 'children'>, itemTimeoutSeconds: number): number {
+  const children = childrenOf(plan);
+  let most = 0;
+  for (let k = 0; k < children; k++) {
+    most = Math.max(most, childJobIndexes(plan.batches.length, children, k).reduce((n, j) => n + plan.batches[j].length, 0));
+  }
+  return Math.max(BATCH_MIN_ATTEMPT_SECONDS, itemTimeoutSeconds * Math.max(1, most));
+}
+
 /** The jobs array child `index` of a plan with `children` children runs, in order: `index`, `index + children`, … */
 export function childJobIndexes(jobs: number, children: number, index: number): number[] {
   const out: number[] = [];

@@ -9,6 +9,7 @@
 import { RunFailedError } from '../errors';
 import type { ForeachIR } from '../ir';
 import {
+  planAttemptSeconds,
   readStepRecord,
   runItemKey,
   runKey,
@@ -49,6 +50,8 @@ export interface ForeachPlanResult {
   readonly jobs: number;
   readonly plan: Hash;
   readonly misses: number;
+  /** The jobs' Batch attempt duration: the step's timeout per item of the busiest child. */
+  readonly attemptSeconds: number;
 }
 
 /** Finds the items that missed the cache and stores one JobSpec per item and the plan that groups them into jobs. */
@@ -65,7 +68,7 @@ export async function planForeach(ctx: ForeachContext): Promise<ForeachPlanResul
   const children = maxConcurrency > 0 ? Math.min(maxConcurrency, batches.length) : batches.length;
   const plan: ForeachPlan = { v: 1, kind: 'foreach', step: step.name, runId: ctx.runId, batches, ...(children < batches.length ? { children } : {}) };
   const hash = await store.putBytes(Buffer.from(canonicalJson(plan), 'utf8'));
-  return { jobs: children, plan: hash, misses: missed.length };
+  return { jobs: children, plan: hash, misses: missed.length, attemptSeconds: planAttemptSeconds(plan, step.timeoutSeconds) };
 }
 
 async function usableRecord(ctx: ForeachContext, it: ResolvedItem): Promise<StepRecord | undefined> {

@@ -119,7 +119,7 @@ function foreachContext(deps: LookupHandlerDeps, call: LookupCall, manifest: Pip
 async function planRun(deps: LookupHandlerDeps, call: LookupCall, manifest: PipelineManifest, resolved: ResolvedKey): Promise<LookupResult> {
   const at = new Date().toISOString();
   const plan = await planForeach(foreachContext(deps, call, manifest, resolved));
-  return { step: call.step, key: resolved.key, run: true, jobs: plan.jobs, job: plan.plan, fail: stepFailedCause(call.step), at };
+  return { step: call.step, key: resolved.key, run: true, jobs: plan.jobs, job: plan.plan, t: plan.attemptSeconds, fail: stepFailedCause(call.step), at };
 }
 
 /** The gather task of a foreach step: its outputs as directories, the tolerance check, its record. */

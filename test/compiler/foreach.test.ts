@@ -58,6 +58,9 @@ describe('compile: foreach', () => {
         JobDefinition: '${JobDefinition0}',
         ArrayProperties: { 'Size.$': '$.c.jobs' },
         Parameters: { 'job.$': '$.c.job' },
+        // A child runs its items one after another: the plan sizes the attempt (JobTimeout.attemptDurationSeconds,
+        // https://docs.aws.amazon.com/batch/latest/APIReference/API_SubmitJob.html — "timeout" overrides the job definition's).
+        Timeout: { 'AttemptDurationSeconds.$': '$.c.t' },
       },
       ResultPath: null,
       // Children may wait for capacity behind one another, so the array waits as long as a Task may.
@@ -106,7 +109,7 @@ describe('compile: foreach', () => {
     const arraySizes: unknown[] = [];
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const step of ['split', 'score', 'merge']) {
-      handlers[step] = async () => ({ step, key: `sha256:${step}`, run: step === 'score', jobs, job: 'sha256:plan', fail: `Step '${step}' failed` });
+      handlers[step] = async () => ({ step, key: `sha256:${step}`, run: step === 'score', jobs, job: 'sha256:plan', t: 120, fail: `Step '${step}' failed` });
       handlers[`${step} run`] = async () => {
         if (step === 'score') called.push('score run');
         return {};
@@ -114,11 +117,17 @@ describe('compile: foreach', () => {
     }
     handlers['score'] = async () => {
       called.push('score');
-      return { step: 'score', key: 'sha256:score', run: true, jobs, job: 'sha256:plan', fail: "Step 'score' failed" };
+      return { step: 'score', key: 'sha256:score', run: true, jobs, job: 'sha256:plan', t: 120, fail: "Step 'score' failed" };
     };
     handlers['score array'] = async (input) => {
       called.push('score array');
       arraySizes.push((input as { ArrayProperties: { Size: unknown } }).ArrayProperties.Size);
+      expect(input).toMatchObject({ Timeout: { AttemptDurationSeconds: 120 } });
+      return {};
+    };
+    handlers['score run'] = async (input) => {
+      called.push('score run');
+      expect(input).toMatchObject({ Timeout: { AttemptDurationSeconds: 120 } });
       return {};
     };
     handlers['score gather'] = async (input) => {
@@ -139,7 +148,7 @@ describe('compile: foreach', () => {
     const called: string[] = [];
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {
       split: async () => ({ step: 'split', key: 'sha256:a', run: false, fail: "Step 'split' failed" }),
-      score: async () => ({ step: 'score', key: 'sha256:b', run: true, jobs: 3, job: 'sha256:plan', fail: "Step 'score' failed" }),
+      score: async () => ({ step: 'score', key: 'sha256:b', run: true, jobs: 3, job: 'sha256:plan', t: 60, fail: "Step 'score' failed" }),
       'score array': async () => {
         throw Object.assign(new Error('1 of 3 children failed'), { name: 'States.TaskFailed' });
       },
