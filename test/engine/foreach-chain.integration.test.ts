@@ -150,3 +150,29 @@ steps:
     expect(itemsRan(events)).toEqual(['0002']);
   });
 });
+
+describe('the step timeout in a mini-batch', () => {
+  it('limits each item: a slow item times out, the items after it still run', async () => {
+    await p.write(
+      'pipeline.yaml',
+      `
+name: slow
+parameters:
+  xs: { type: list, default: [a, slow, b] }
+steps:
+  each:
+    foreach: params.xs
+    batch: 3
+    tolerate: { count: 1 }
+    command: [sh, -c, '[ "$PW_ITEM" != slow ] || exec sleep 30; echo "$PW_ITEM" > "$PW_OUTPUT_OUT"']
+    outputs: [out]
+`,
+    );
+    // A definition may not say less than Batch's 60 s; the runner's limit is the IR's, so the test sets 1 s there.
+    const ir = await p.load();
+    const { doc } = await p.run({ ...ir, steps: { ...ir.steps, each: { ...ir.steps.each, timeoutSeconds: 1 } } });
+    expect(doc.status).toBe('succeeded');
+    expect(doc.steps.each.items).toEqual({ total: 3, ran: 2, reused: 0, failed: 1 });
+    expect(doc.steps.each.failedItems).toEqual([{ index: 1, name: '0001', error: expect.stringMatching(/item 0001 timed out after 1 s \(the step's timeout\)/) }]);
+  });
+});
