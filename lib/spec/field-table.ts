@@ -337,7 +337,7 @@ const step: Field = {
       kind: 'integer',
       minimum: 1,
       maximum: MAX_FOREACH_ITEMS,
-      doc: 'Most jobs of a foreach step running at once.',
+      doc: 'Most jobs of a foreach step running at once, locally and in AWS (the array job gets this many children, each running its share of the jobs one after another).',
       defaultDoc: 'as many as resources allow',
       example: 'maxConcurrency: 8',
     },
