@@ -408,9 +408,14 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
         // Several items: staged once per job and run as one chain, as in the Batch container; failed items are retried one by one.
         let retry: { job: Hash; error?: string }[] = jobs.map((job) => ({ job }));
         if (jobs.length > 1) {
-          const outcomes = await runBatch({ store: ctx.store, groups, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
-          for (const o of outcomes) if (o.error === undefined) itemFinished(o.spec.item);
-          retry = outcomes.flatMap((o) => (o.error === undefined ? [] : [{ job: o.job, error: o.error }]));
+          try {
+            const outcomes = await runBatch({ store: ctx.store, groups, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
+            for (const o of outcomes) if (o.error === undefined) itemFinished(o.spec.item);
+            retry = outcomes.flatMap((o) => (o.error === undefined ? [] : [{ job: o.job, error: o.error }]));
+          } catch (err) {
+            // The chain could not be staged (e.g. a damaged blob): each item is then tried, and reported, on its own.
+            retry = jobs.map((job) => ({ job, error: errorMessage(err) }));
+          }
         }
         for (const { job, error } of retry) {
           for (let attempt = error === undefined ? 1 : 2; ; attempt++) {

@@ -11,9 +11,9 @@
  * The items of one job share its working directory (a copy of the code tree), as the items of a
  * ParallelRunStep mini-batch share their process; a job's items never see another job's.
  */
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunFailedError } from '../errors';
+import { RunFailedError, UsageError } from '../errors';
 import { loadJobSpec, type JobSpec, type StepRecord } from '../protocol';
 import { canonicalJson, type ArtifactStore, type Hash } from '../store';
 import { contractEnv } from './env';
@@ -44,6 +44,8 @@ export function itemDir(dir: string, k: number): string {
   return join(dir, 'items', String(k));
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** The argument that makes step.sh report progress as lines on file descriptor 3 instead of `date` stamps. */
 export const PROGRESS_FD3 = '--progress-fd3';
 
@@ -54,6 +56,8 @@ export const PROGRESS_FD3 = '--progress-fd3';
 export async function stageInBatch(store: ArtifactStore, groups: readonly (readonly Hash[])[], dir: string, opts: StageInBatchOptions = {}): Promise<StagedItem[]> {
   const jobs = groups.flat();
   const specs = await Promise.all(jobs.map((job) => loadJobSpec(store, job)));
+  // A retried attempt may reuse the directory: start from a clean slate.
+  await Promise.all(['items', 'shared'].map((d) => rm(join(dir, d), { recursive: true, force: true })));
   await mkdir(join(dir, 'items'), { recursive: true });
   // Within one job, items whose code, inputs and parameters agree share one staged copy of them.
   const shared = new Map<string, Promise<string>>();
@@ -156,6 +160,13 @@ export function renderBatchScript(items: readonly StagedItem[], dir: string, opt
   for (const it of items) {
     const env: Record<string, string> = { ...contractEnv(it.spec, it.layout), ...opts.env };
     for (const name of inherit) delete env[name];
+    const bad = Object.keys(env).filter((name) => !ENV_NAME.test(name));
+    if (bad.length > 0) {
+      throw new UsageError(
+        `Step '${it.spec.step}': env name(s) ${bad.map((b) => JSON.stringify(b)).join(', ')} cannot be exported by a POSIX shell; ` +
+          "expected letters, digits and _ (not starting with a digit). Rename them in the step's env.",
+      );
+    }
     lines.push(
       `i${it.k}() {`,
       `  cd ${q(it.layout.work)} || { echo "pipewright: cannot enter the working directory" >&2; exit 126; }`,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { stageInBatch, stageOutItem, PROGRESS_FD3, type ItemOutcome, type ItemTimes, type StagedItem } from './mini-batch';
-import { HIDDEN_ENV, masker, maskFile, removeDir, spawnStep, STAGING_PREFIX, STEP_HOST_ENV, tailOf, type RunJobOptions } from './run-job';
+import { HIDDEN_ENV, masker, maskFile, removeDir, spawnStep, STAGING_PREFIX, STEP_HOST_ENV, tailOf, type Outcome, type RunJobOptions } from './run-job';
 
 /** Options for `runBatch`: those of `runJob`, with the jobs' items instead of one job. */
 export interface RunBatchOptions extends Omit<RunJobOptions, 'job'> {
@@ -67,12 +67,14 @@ export async function runBatch(opts: RunBatchOptions): Promise<ItemOutcome[]> {
     const layout = stepDirLayout(dir);
     // The step's timeout limits each item (armTimeout), not the chain.
     const chainOpts = { ...opts, timeoutSeconds: undefined };
-    const outcome = await spawnStep(['/bin/sh', layout.script, PROGRESS_FD3], dir, env, layout.stdout, layout.stderr, chainOpts, () => undefined, (chunk) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) onLine(line);
-    });
+    const outcome: Outcome = opts.signal?.aborted
+      ? { exitCode: null, signal: null, stopped: 'aborted' }
+      : await spawnStep(['/bin/sh', layout.script, PROGRESS_FD3], dir, env, layout.stdout, layout.stderr, chainOpts, () => undefined, (chunk) => {
+          pending += chunk.toString('utf8');
+          const lines = pending.split('\n');
+          pending = lines.pop()!;
+          for (const line of lines) onLine(line);
+        });
     for (const t of timers) clearTimeout(t);
     // Items the chain never finished: it was stopped, or could not start.
     const why =
