@@ -1,16 +1,18 @@
 /**
  * `pipewright compile <file> [--out file.json] [--pretty] [--json]`: prints the compiled state machine.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compile, countStates, DEFINITION_SIZE_LIMIT, renderDefinition } from '../../compiler';
 import { loadPipeline } from '../../spec';
+import { checkOutputPath, writeOutputFile } from '../private/paths';
 
 interface CompileFlags {
   readonly out?: string;
   readonly pretty?: boolean;
   readonly json?: boolean;
 }
+
+const OUT_FIX = 'give --out a file path in an existing folder, or omit --out to print on stdout';
 
 /** Registers `compile`. */
 export function registerCompile(program: Command): void {
@@ -22,6 +24,8 @@ export function registerCompile(program: Command): void {
     .option('--pretty', 'indent the JSON (the deployed definition is minified)')
     .option('--json', 'output {"definition", "jobDefinitions", "placeholders"} instead of the definition alone')
     .action(async (file: string, flags: CompileFlags) => {
+      // Checked before compiling: a bad --out fails at once and writes nothing.
+      if (flags.out !== undefined) checkOutputPath(flags.out, `--out ${flags.out}`, OUT_FIX);
       const compiled = compile(await loadPipeline(file));
       const value = flags.json
         ? { definition: compiled.definition, jobDefinitions: compiled.jobDefinitions, placeholders: compiled.placeholders }
@@ -34,11 +38,11 @@ export function registerCompile(program: Command): void {
             `so it runs locally but will not deploy; shorten step names (8-9 bytes per character per step) or split the pipeline\n`,
         );
       }
-      if (!flags.out) {
+      if (flags.out === undefined) {
         process.stdout.write(`${text}\n`);
         return;
       }
-      writeFileSync(flags.out, `${text}\n`);
+      await writeOutputFile(flags.out, `${text}\n`, `--out ${flags.out}`, OUT_FIX);
       const steps = Object.keys(compiled.stateNames.run).length;
       process.stderr.write(
         `${flags.out}: ${countStates(compiled.definition)} states, ${bytes} bytes minified ` +
