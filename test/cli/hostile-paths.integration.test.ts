@@ -175,6 +175,8 @@ function cases(): Case[] {
     ['graph', 'p.yaml', '--run', 'latest'],
     ['gc'],
     ['serve', 'p.yaml', '--port', '0'],
+    // The web UI over a deployed API, its downloads from --store: nothing is listening on port 9, and the store is checked first.
+    ['serve', '--api', 'http://127.0.0.1:9', '--port', '0'],
   ];
   for (const h of definitionPaths()) {
     const names = h.path === '' ? ['definition path'] : [shown(h.path)];
