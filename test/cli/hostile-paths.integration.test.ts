@@ -186,6 +186,10 @@ function cases(): Case[] {
     }
     out.push({ name: `validate --json <definition>: ${h.kind}`, args: ['validate', '--json', h.path], names, json: true });
   }
+  // A TypeScript definition is type-checked first: a bad path must still give the loader's one line.
+  for (const path of ['adir.ts', 'afile/x.ts', 'fifo.ts', 'dangling.ts', `${LONG}.ts`]) {
+    out.push({ name: `validate <definition.ts>: ${path.slice(0, 20)}`, args: ['validate', path], names: [shown(path)] });
+  }
   for (const h of storePaths()) {
     for (const cmd of storeCommands) {
       out.push({ name: `${cmd[0]} --store: ${h.kind}`, args: [...cmd, '--store', h.path], names: ['--store', shown(h.path)] });
@@ -231,10 +235,12 @@ beforeAll(async () => {
   writeFileSync(join(work, 'p.yaml'), PIPELINE);
   mkdirSync(join(work, 'adir'));
   mkdirSync(join(work, 'adir.yaml'));
+  mkdirSync(join(work, 'adir.ts'));
   writeFileSync(join(work, 'afile'), 'a file\n');
-  execFileSync('mkfifo', [join(work, 'fifo'), join(work, 'fifo.yaml')]);
+  execFileSync('mkfifo', [join(work, 'fifo'), join(work, 'fifo.yaml'), join(work, 'fifo.ts')]);
   symlinkSync('/nonexistent/pw-target', join(work, 'dangling'));
   symlinkSync('/nonexistent/pw-target.yaml', join(work, 'dangling.yaml'));
+  symlinkSync('/nonexistent/pw-target.ts', join(work, 'dangling.ts'));
   symlinkSync('/proc/self/status', join(work, 'proc.yaml'));
   symlinkSync('/dev/full', join(work, 'full.yaml'));
   mkdirSync(join(work, 'ro'));
