@@ -328,7 +328,7 @@ describe('hostile paths through the real CLI', () => {
     expect(fingerprint(work)).toEqual(before);
   }, 60_000);
 
-  it('the same checks let ordinary paths through: a missing store is created, an existing output is replaced whole', async () => {
+  it('the same checks let ordinary paths through: a missing store is created, an existing output is replaced whole, - is stdout', async () => {
     const fresh = join(work, 'made', 'deep', 'store');
     const r = await pw(['run', 'p.yaml', '--store', fresh]);
     expect(r.code, r.stderr).toBe(0);
@@ -338,6 +338,10 @@ describe('hostile paths through the real CLI', () => {
     const c = await pw(['compile', 'p.yaml', '--out', out]);
     expect(c.code, c.stderr).toBe(0);
     expect(readdirSync(work).filter((n) => n.includes('.pw-'))).toEqual([]);
+    const dash = await pw(['compile', 'p.yaml', '--out', '-']);
+    expect(dash.code, dash.stderr).toBe(0);
+    expect(JSON.parse(dash.stdout)).toHaveProperty('States');
+    expect(existsSync(join(work, '-')), 'a file named -').toBe(false);
     const html = await pw(['report', 'latest', '--store', store, '--html', '-']);
     expect(html.code, html.stderr).toBe(0);
     expect(html.stdout).toMatch(/^<!doctype html>/i);

@@ -20,12 +20,14 @@ export function registerCompile(program: Command): void {
     .command('compile')
     .description('Compile a pipeline to its Step Functions definition (ASL with ${...} placeholders)')
     .argument('<file>', 'pipeline definition: .yaml, .yml, .json, .ts, .mts, .js or .mjs')
-    .option('--out <file>', 'write the output to this file and print a one-line summary on stderr')
+    .option('--out <file>', 'write the output to this file and print a one-line summary on stderr (- for stdout)')
     .option('--pretty', 'indent the JSON (the deployed definition is minified)')
     .option('--json', 'output {"definition", "jobDefinitions", "placeholders"} instead of the definition alone')
     .action(async (file: string, flags: CompileFlags) => {
       // Checked before compiling: a bad --out fails at once and writes nothing.
-      if (flags.out !== undefined) checkOutputPath(flags.out, `--out ${flags.out}`, OUT_FIX);
+      // `--out -` is stdout, as for get and report: never a file named '-'.
+      const out = flags.out === '-' ? undefined : flags.out;
+      if (out !== undefined) checkOutputPath(out, `--out ${out}`, OUT_FIX);
       const compiled = compile(await loadPipeline(file));
       const value = flags.json
         ? { definition: compiled.definition, jobDefinitions: compiled.jobDefinitions, placeholders: compiled.placeholders }
@@ -38,14 +40,14 @@ export function registerCompile(program: Command): void {
             `so it runs locally but will not deploy; shorten step names (8-9 bytes per character per step) or split the pipeline\n`,
         );
       }
-      if (flags.out === undefined) {
+      if (out === undefined) {
         process.stdout.write(`${text}\n`);
         return;
       }
-      await writeOutputFile(flags.out, `${text}\n`, `--out ${flags.out}`, OUT_FIX);
+      await writeOutputFile(out, `${text}\n`, `--out ${out}`, OUT_FIX);
       const steps = Object.keys(compiled.stateNames.run).length;
       process.stderr.write(
-        `${flags.out}: ${countStates(compiled.definition)} states, ${bytes} bytes minified ` +
+        `${out}: ${countStates(compiled.definition)} states, ${bytes} bytes minified ` +
           `(${steps ? Math.round(bytes / steps) : 0} bytes/step over ${steps} steps), ` +
           `${compiled.jobDefinitions.length} job definition${compiled.jobDefinitions.length === 1 ? '' : 's'}\n`,
       );
