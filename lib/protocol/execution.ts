@@ -77,12 +77,15 @@ export interface RunFailure {
   readonly Cause?: string;
 }
 
-/** The error name a cancelled run's finally-steps see. */
+/** The error name a cancelled run's finally-steps see (a local cancel, or a cloud execution stopped: ABORTED). */
 export const CANCELLED_ERROR = 'Pipewright.Cancelled';
+/** The error name the finally-steps of a cloud execution that timed out (TIMED_OUT) see. */
+export const TIMED_OUT_ERROR = 'Pipewright.TimedOut';
 
 /** The run status a finally-step sees (`$PW_RUN_STATUS`). */
-export function runStatusOf(failure: RunFailure | undefined): 'succeeded' | 'failed' | 'cancelled' {
-  return failure === undefined ? 'succeeded' : failure.Error === CANCELLED_ERROR ? 'cancelled' : 'failed';
+export function runStatusOf(failure: RunFailure | undefined): 'succeeded' | 'failed' | 'cancelled' | 'timed-out' {
+  if (failure === undefined) return 'succeeded';
+  return failure.Error === CANCELLED_ERROR ? 'cancelled' : failure.Error === TIMED_OUT_ERROR ? 'timed-out' : 'failed';
 }
 
 /** Reads a lookup request's fields by their readable names. */

@@ -30,7 +30,17 @@ export {
   type RunFailure,
   runStatusOf,
   CANCELLED_ERROR,
+  TIMED_OUT_ERROR,
 } from './execution';
+export {
+  stoppedRunInput,
+  stoppedRunOfInput,
+  STOPPED_RUN_ERRORS,
+  STOPPED_STATUSES,
+  type StoppedRunDescription,
+  type StoppedRunInput,
+  type StoppedStatus,
+} from './stopped-run';
 export { decodeManifest, loadManifest, type ManifestInput, type ManifestStep, type PipelineManifest } from './manifest';
 export type { RegistryEntry } from './registry-entry';
 export { isRunId, newRunId } from './run-id';

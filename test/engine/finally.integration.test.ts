@@ -85,7 +85,14 @@ describe('finally', () => {
     expect(s.Start).toMatchObject({ Next: 'Main' });
     expect(s.Main).toMatchObject({ Type: 'Parallel', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.f', Next: 'notify' }], Next: 'notify' });
     expect(s['notify run']).toMatchObject({ Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: 'zbroken' }], Next: 'zbroken' });
-    expect(s['Finished?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.f', IsPresent: true, Next: 'Run failed' }], Default: 'Run succeeded' });
+    expect(s['Finished?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.a', IsPresent: true, Next: 'Run succeeded' },
+        { Variable: '$.f', IsPresent: true, Next: 'Run failed' },
+      ],
+      Default: 'Run succeeded',
+    });
     // A Fail state may take its error and cause from the state (ErrorPath, CausePath):
     // https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html
     expect(s['Run failed']).toEqual({ Type: 'Fail', ErrorPath: '$.f.Error', CausePath: '$.f.Cause' });
