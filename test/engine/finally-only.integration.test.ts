@@ -89,7 +89,7 @@ async function execute(input: unknown, stopped: { Input: string; Status: string 
 }
 
 async function statusOf(runId: string): Promise<string> {
-  const doc = await p.store.getJson<StepRunDocument>(runKey(runId, 'notify'));
+  const doc = (await p.store.getJson<StepRunDocument>(runKey(runId, 'notify')))!;
   const dest = join(p.dir, `status-${Math.random()}`);
   await p.store.materialize(doc.outputs.status, dest);
   return readFile(dest, 'utf8');
