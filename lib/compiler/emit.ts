@@ -279,6 +279,7 @@ function stoppedRunStates(start: Readonly<Record<string, unknown>>, firstFinal: 
       [pathKey(CONTEXT_KEYS.noCache)]: `${input}.${CONTEXT_KEYS.noCache}`,
       [pathKey(CONTEXT_KEYS.executionId)]: ASL_PATHS.stoppedRun,
       [pathKey(CONTEXT_KEYS.stoppedRun)]: ASL_PATHS.stoppedRun,
+      [pathKey(CONTEXT_KEYS.finallyExecution)]: ASL_PATHS.executionId,
       [CONTEXT_KEYS.runFailure]: STOPPED_RUN_ERRORS[status],
     },
     Next: firstFinal,

@@ -25,6 +25,8 @@ export const CONTEXT_KEYS = {
    * input of such a finally-only execution, and kept in its running context (see stopped-run.ts).
    */
   stoppedRun: 'a',
+  /** A finally-only execution's own id (`$$.Execution.Id`), so the stopped run can say where its finally-steps ran. */
+  finallyExecution: 'y',
   /** Where a finally-only execution keeps what DescribeExecution said of the stopped one (`{i: input, s: status}`). */
   stoppedRunDescription: 'd',
 } as const;

@@ -38,6 +38,7 @@ export {
   STOPPED_RUN_ERRORS,
   STOPPED_STATUSES,
   type StoppedRunDescription,
+  type StoppedRunFinally,
   type StoppedRunInput,
   type StoppedStatus,
 } from './stopped-run';
@@ -75,6 +76,7 @@ export {
   runItemKey,
   runKey,
   runStepsPrefix,
+  stoppedRunFinallyKey,
   validatedDefinitionKey,
   RECORDS_PREFIX,
   REGISTRY_PREFIX,

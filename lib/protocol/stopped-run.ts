@@ -41,6 +41,14 @@ export function stoppedRunOfInput(inputJson: string | undefined): string | undef
   }
 }
 
+/** What `runs/<runId>/_finally.json` says: the execution that ran a stopped run's finally-steps. */
+export interface StoppedRunFinally {
+  /** The finally-only execution's ARN. */
+  readonly execution: string;
+  /** When its first finally-step was looked up (ISO 8601). */
+  readonly at: string;
+}
+
 /**
  * What the `Stopped run` Task returns, shaped as the AWS SDK integration returns DescribeExecution's output
  * (PascalCase fields); the local engine's handler returns the same.

@@ -10,7 +10,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, renderDefinition, STOPPED_RUN_STATE, substitute } from '../../lib/compiler';
 import { buildManifest } from '../../lib/manifest';
-import { JOB_PARAMETER, runKey, stoppedRunInput, type LookupRequest, type StepRunDocument } from '../../lib/protocol';
+import { JOB_PARAMETER, runKey, stoppedRunFinallyKey, stoppedRunInput, type LookupRequest, type StepRunDocument, type StoppedRunFinally } from '../../lib/protocol';
 import { createLookupHandler } from '../../lib/reuse';
 import { runJob } from '../../lib/runner';
 import { resolveParameters } from '../../lib/spec';
@@ -106,6 +106,8 @@ describe('the finally-only entry', () => {
     // THEN only the finally-step runs, and the execution succeeds (the stopped one keeps the run's status)
     expect(r).toEqual({ tasks: [STOPPED_RUN_STATE, 'notify', 'notify run'], status: 'SUCCEEDED' });
     expect(await statusOf(doc.runId)).toBe('timed-out [a] fail\n');
+    // AND the stopped run's view can say where its finally-steps ran
+    expect(await p.store.getJson<StoppedRunFinally>(stoppedRunFinallyKey(doc.runId))).toMatchObject({ execution: execution('finally-1') });
   });
 
   it('tells an ABORTED run\'s finally-steps PW_RUN_STATUS=cancelled', async () => {
