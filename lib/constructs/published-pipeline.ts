@@ -21,7 +21,7 @@ import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
-import { grantSecretReads } from './private/secrets';
+import { grantSecretKeys, grantSecretReads } from './private/secrets';
 import { StoppedRunRule } from './private/stopped-run-rule';
 import { ConstructValidationError } from './private/validation';
 
@@ -117,6 +117,11 @@ export class PublishedPipeline extends Construct {
     this.jobDefinitions = jobDefinitions;
     // The ECS agent reads the steps' secrets with the job execution role: exactly those, nothing else.
     grantSecretReads(this, platform.jobExecutionRole, compiled.jobDefinitions.flatMap((j) => Object.values(j.secrets ?? {})));
+    grantSecretKeys(
+      this,
+      platform.jobExecutionRole,
+      Object.values(ir.steps).flatMap((s) => Object.entries(s.secretKeys ?? {}).map(([name, kmsKey]) => ({ source: s.secrets![name], kmsKey }))),
+    );
 
     this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
     this.checkDefinitionSize(definition, platform);

@@ -23,6 +23,9 @@ import { ACCOUNT, bucketPolicy, decide, type IamRequest, REGION, resolve, resolv
 
 const IRIS = join(import.meta.dirname, '../../examples/iris/pipeline.yaml');
 const URI_INPUT = 's3://datasets/raw/';
+const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ml/db-AbC123`;
+const SECRET_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const PARAMETER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`;
 type Json = Record<string, any>;
 
 let stack: PipewrightStack;
@@ -51,7 +54,13 @@ beforeAll(async () => {
   const withUri = {
     ...other,
     steps: {
-      a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: URI_INPUT, bucket: 'datasets', key: 'raw/' } } },
+      a: {
+        ...other.steps.a,
+        inputs: { data: { kind: 'uri' as const, uri: URI_INPUT, bucket: 'datasets', key: 'raw/' } },
+        // Secrets, two of them encrypted with customer-managed KMS keys.
+        secrets: { DB_PASSWORD: SECRET, HF_TOKEN: 'ssm:/ml/hf-token', PLAIN: 'ssm:/ml/plain' },
+        secretKeys: { DB_PASSWORD: SECRET_KEY, HF_TOKEN: PARAMETER_KEY },
+      },
       notify: { ...other.steps.notify, final: true },
     },
   };
@@ -269,6 +278,47 @@ describe('the schedules', () => {
         'Allowed',
       );
     }
+  });
+});
+
+describe('the job execution role and secrets', () => {
+  /**
+   * Batch reads a job's secrets with its execution role: secretsmanager:GetSecretValue on the secret,
+   * ssm:GetParameters on the parameter, and kms:Decrypt on a customer-managed key ("Specify sensitive data",
+   * AWS Batch user guide). Secrets Manager and SSM call KMS on the caller's behalf, which AWS marks with
+   * kms:ViaService = `<service>.<region>.amazonaws.com` (KMS developer guide, "kms:ViaService").
+   */
+  const role = (): ResolvedRole => roleOf(stack.platform.jobExecutionRole as never);
+  /**
+   * A KMS key is used only as its key policy allows: the default key policy lets IAM policies of the account
+   * grant its use (KMS developer guide, "Default key policy": the account root principal with kms:*). The keys
+   * are the user's, outside the stack, so the test gives each that documented default.
+   */
+  const defaultKeyPolicy = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+  const decrypt = (key: string, via?: string) =>
+    decide(role(), { action: 'kms:Decrypt', resource: key, ...(via ? { context: { 'kms:ViaService': via } } : {}) }, defaultKeyPolicy);
+
+  it('may read the secrets and decrypt them with their declared keys through Secrets Manager and SSM', async () => {
+    expect(await decide(role(), { action: 'secretsmanager:GetSecretValue', resource: SECRET })).toBe('Allowed');
+    const parameter = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/ml/hf-token`;
+    expect(await decide(role(), { action: 'ssm:GetParameters', resource: parameter })).toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `secretsmanager.${REGION}.amazonaws.com`)).toBe('Allowed');
+    expect(await decrypt(PARAMETER_KEY, `ssm.${REGION}.amazonaws.com`)).toBe('Allowed');
+  });
+
+  it('may not decrypt directly, through another service, with a key no secret declared, or another secret', async () => {
+    expect(await decrypt(SECRET_KEY)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `s3.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `ssm.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `secretsmanager.us-east-1.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(`arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`, `secretsmanager.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(
+      await decide(role(), { action: 'kms:Encrypt', resource: SECRET_KEY, context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } }, defaultKeyPolicy),
+    ).not.toBe('Allowed');
+    expect(await decide(role(), { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbC123` })).not.toBe('Allowed');
   });
 });
 
