@@ -41,7 +41,10 @@ export async function lockStep(location: string, key: Hash, signal?: AbortSignal
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
     }
-    const owner = await readFile(path, 'utf8').then((t) => JSON.parse(t) as typeof me, () => undefined);
+    // Another process may have created the file and not yet written its owner: unreadable means someone else's.
+    const owner = await readFile(path, 'utf8')
+      .then((t) => JSON.parse(t) as typeof me)
+      .catch(() => undefined);
     if (owner && owner.host === me.host && (owner.pid === me.pid || !isProcessAlive(owner.pid))) {
       // Ours from an earlier attempt, or left by a dead process: take it over.
       await unlink(path).catch(() => undefined);

@@ -3,9 +3,10 @@
  * reused, not started a second time.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lockStep } from '../../lib/engine/step-lock';
 import { makeProject, type Project } from './support';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');
@@ -51,4 +52,19 @@ steps:
     expect(JSON.parse(second.stdout).steps.slow.status).toBe('reused');
     expect(await readFile(join(p.dir, 'count'), 'utf8')).toBe('ran\n');
   }, 60_000);
+});
+
+describe('a lock file whose owner is not written yet', () => {
+  it('is waited for, not an error: another process created it and is about to write its owner', async () => {
+    // GIVEN the lock of a key just created (empty) by another process, as open('wx') leaves it before the write
+    const key = `sha256:${'ab'.repeat(32)}` as const;
+    const store = join(p.dir, 'store');
+    await mkdir(join(store, 'locks'), { recursive: true });
+    await writeFile(join(store, 'locks', `${'ab'.repeat(32)}.lock`), '');
+    // WHEN this process asks for it and gives up after a while
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 500);
+    // THEN it waited (before the fix: an immediate SyntaxError from parsing the empty owner, which failed the run)
+    await expect(lockStep(store, key, stop.signal)).rejects.toThrow(/stopped while waiting for another process/);
+  });
 });
