@@ -51,4 +51,24 @@ steps:
     expect(JSON.parse(second.stdout).steps.slow.status).toBe('reused');
     expect(await readFile(join(p.dir, 'count'), 'utf8')).toBe('ran\n');
   }, 60_000);
+
+  it('two runs of one process (serve) wait for each other too: the step runs once', async () => {
+    await p.write(
+      'pipeline.yaml',
+      `
+name: once-in-process
+steps:
+  slow:
+    command: [sh, -c, 'echo ran >> "$DIR/count"; sleep 2; echo done > "$PW_OUTPUT_O"']
+    env: { DIR: "${p.dir}" }
+    outputs: [o]
+`,
+    );
+    const ir = await p.load();
+    // GIVEN two runs started together in this one process, as `serve` does for two triggers
+    const [a, b] = await Promise.all([p.run(ir), p.run(ir)]);
+    // THEN one ran the step and the other waited and reused it
+    expect([a.doc.steps.slow.status, b.doc.steps.slow.status].sort()).toEqual(['ran', 'reused']);
+    expect(await readFile(join(p.dir, 'count'), 'utf8')).toBe('ran\n');
+  }, 60_000);
 });
