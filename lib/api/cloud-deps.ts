@@ -15,7 +15,20 @@ import {
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import type { ParameterIR } from '../ir';
-import { CONTEXT_KEYS, executionInput, loadJobSpec, loadManifest, parametersOfInput, type PipelineManifest, type RegistryEntry, type RunStatus } from '../protocol';
+import {
+  CONTEXT_KEYS,
+  executionInput,
+  loadJobSpec,
+  loadManifest,
+  parametersOfInput,
+  runIdOf,
+  stoppedRunFinallyKey,
+  stoppedRunOfInput,
+  type PipelineManifest,
+  type RegistryEntry,
+  type RunStatus,
+  type StoppedRunFinally,
+} from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { explainBatchFailure } from './batch-failure';
 import { idempotentRunId } from './idempotency';
@@ -177,6 +190,7 @@ class CloudDeps implements ApiDeps {
     const steps = await this.stepsOf(entry, exec);
     // Input of an execution not started by Pipewright shows no parameters.
     const parameters = parametersOfInput(exec.input);
+    const stopped = stoppedRunOfInput(exec.input);
     return buildRunView({
       runId,
       pipeline,
@@ -188,7 +202,16 @@ class CloudDeps implements ApiDeps {
       documents: await readStepDocuments(this.store, runId, steps),
       cause: await withBatchReason(exec.cause ?? exec.error, this.batchFailure(exec)),
       version: versionOf(exec.stateMachineVersionArn),
+      ...(stopped !== undefined ? { finallyOf: runIdOf(stopped) } : {}),
+      ...(await this.finallyExecutionOf(exec, runId)),
     });
+  }
+
+  /** The finally-only execution that ran a stopped execution's finally-steps, once its lookup named it. */
+  private async finallyExecutionOf(exec: DescribeExecutionCommandOutput, runId: string): Promise<{ finallyExecution?: string }> {
+    if (exec.status !== 'ABORTED' && exec.status !== 'TIMED_OUT') return {};
+    const doc = await this.store.getJson<StoppedRunFinally>(stoppedRunFinallyKey(runId)).catch(() => undefined);
+    return typeof doc?.execution === 'string' ? { finallyExecution: runIdOf(doc.execution) } : {};
   }
 
 

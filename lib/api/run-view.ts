@@ -44,6 +44,10 @@ export interface RunViewInput {
   readonly version?: number;
   /** The time to measure a running run's duration against. @default - now */
   readonly now?: Date;
+  /** The finally-only execution that ran a stopped run's finally-steps. @default - none */
+  readonly finallyExecution?: string;
+  /** The stopped run this finally-only execution ran the finally-steps of. @default - none */
+  readonly finallyOf?: string;
 }
 
 /**
@@ -73,5 +77,7 @@ export function buildRunView(input: RunViewInput): ApiRunView {
     steps,
     ...(input.version !== undefined ? { version: input.version } : {}),
     ...(input.status !== 'running' && input.status !== 'succeeded' && input.cause && !explained ? { error: input.cause } : {}),
+    ...(input.finallyExecution !== undefined ? { finallyExecution: input.finallyExecution } : {}),
+    ...(input.finallyOf !== undefined ? { finallyOf: input.finallyOf } : {}),
   };
 }

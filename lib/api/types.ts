@@ -47,6 +47,13 @@ export interface ApiRunView {
   readonly version?: number;
   /** Why the run failed when no single step explains it. @default - none */
   readonly error?: string;
+  /**
+   * A stopped cloud run (cancelled or timed out) runs none of its own states: the name of the finally-only
+   * execution that ran its finally-steps instead (their results are among `steps`). @default - none
+   */
+  readonly finallyExecution?: string;
+  /** This execution is the finally-only execution of that stopped run (it runs no other step). @default - none */
+  readonly finallyOf?: string;
 }
 
 /** A published version of a pipeline (cloud: a state machine version). */

@@ -20,6 +20,8 @@ export function formatRunView(view: ApiRunView): string {
     lines.push(`  ${name.padEnd(width)}  ${step.status.padEnd(8)} ${seconds(step.durationMs).padStart(7)}${metrics}${error}`);
   }
   if (view.error) lines.push(`  error: ${view.error}`);
+  if (view.finallyExecution) lines.push(`  finally-steps ran in execution ${view.finallyExecution} (a stopped execution runs none of its own states)`);
+  if (view.finallyOf) lines.push(`  this execution only ran the finally-steps of the stopped run ${view.finallyOf}`);
   return lines.join('\n');
 }
 

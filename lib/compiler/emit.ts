@@ -2,7 +2,7 @@
  * Turns a series-parallel tree into the states of docs/architecture.md: per step a lookup Task, a reuse
  * Choice and a Batch Task; `Parallel <n>` for groups; `Failed <b>` and `Done <b>` per branch as needed.
  */
-import { ASL_PATHS, CONTEXT_KEYS, JOB_PARAMETER, LOOKUP_KEYS, pathKey } from '../protocol';
+import { ASL_PATHS, CONTEXT_KEYS, JOB_PARAMETER, LOOKUP_KEYS, pathKey, STOPPED_RUN_ERRORS } from '../protocol';
 import type { Dag } from './dag';
 import type { SpTree } from './decompose';
 import { LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER } from './placeholders';
@@ -209,6 +209,9 @@ export function emitDefinition(
       Next: first,
     };
     states.Start = { ...start, Next: 'Main' };
+    // A finally-only execution (input `{"a": <stopped execution ARN>}`) goes straight to the finally-steps.
+    Object.assign(states, stoppedRunStates(start.Parameters, first));
+    return { StartAt: STOPPED_CHOICE, States: states };
   } else if (items.length === 0) {
     states.Start = { ...start, End: true };
   } else {
@@ -241,10 +244,76 @@ function finallyStates(finals: readonly string[], target: (step: string) => Step
   });
   states['Finished?'] = {
     Type: 'Choice',
-    Choices: [{ Variable: ASL_PATHS.runFailure, IsPresent: true, Next: 'Run failed' }],
+    Choices: [
+      // A finally-only execution succeeds once its finally-steps ran: the stopped execution keeps the run's status.
+      { Variable: ASL_PATHS.stoppedRun, IsPresent: true, Next: 'Run succeeded' },
+      { Variable: ASL_PATHS.runFailure, IsPresent: true, Next: 'Run failed' },
+    ],
     Default: 'Run succeeded',
   };
   states['Run failed'] = { Type: 'Fail', ErrorPath: ASL_PATHS.runFailureError, CausePath: ASL_PATHS.runFailureCause };
   states['Run succeeded'] = { Type: 'Succeed' };
   return sorted[0];
+}
+
+/** The first state of a definition with finally-steps: a finally-only execution or a run? */
+export const STOPPED_CHOICE = 'Stopped?';
+/** The Task that reads the stopped execution (DescribeExecution through the AWS SDK integration). */
+export const STOPPED_RUN_STATE = 'Stopped run';
+/** The AWS SDK integration of Step Functions' own DescribeExecution. */
+export const DESCRIBE_EXECUTION_RESOURCE = 'arn:aws:states:::aws-sdk:sfn:describeExecution';
+
+/**
+ * The entry of a finally-only execution: read the stopped execution (its input and status), rebuild its
+ * running context (its parameters, its execution id, so the finally-steps' lookups see its run and its
+ * failed steps) with the error of its status at `$.f`, and go to the finally-steps. A stopped finally-only
+ * execution, or an execution that is not stopped, ends here: nothing loops.
+ */
+function stoppedRunStates(start: Readonly<Record<string, unknown>>, firstFinal: string): Record<string, AslState> {
+  const input = ASL_PATHS.stoppedRunInput;
+  const context = (status: keyof typeof STOPPED_RUN_ERRORS): AslState => ({
+    Type: 'Pass',
+    Parameters: {
+      ...start,
+      [pathKey(CONTEXT_KEYS.parameters)]: `${input}.${CONTEXT_KEYS.parameters}`,
+      [pathKey(CONTEXT_KEYS.noCache)]: `${input}.${CONTEXT_KEYS.noCache}`,
+      [pathKey(CONTEXT_KEYS.executionId)]: ASL_PATHS.stoppedRun,
+      [pathKey(CONTEXT_KEYS.stoppedRun)]: ASL_PATHS.stoppedRun,
+      [pathKey(CONTEXT_KEYS.finallyExecution)]: ASL_PATHS.executionId,
+      [CONTEXT_KEYS.runFailure]: STOPPED_RUN_ERRORS[status],
+    },
+    Next: firstFinal,
+  });
+  return {
+    [STOPPED_CHOICE]: {
+      Type: 'Choice',
+      Choices: [{ Variable: ASL_PATHS.stoppedRun, IsPresent: true, Next: STOPPED_RUN_STATE }],
+      Default: 'Start',
+    },
+    [STOPPED_RUN_STATE]: {
+      Type: 'Task',
+      Resource: DESCRIBE_EXECUTION_RESOURCE,
+      Parameters: { [pathKey('ExecutionArn')]: ASL_PATHS.stoppedRun },
+      // The SDK integration returns DescribeExecution's fields in PascalCase; Input is the input as a string.
+      ResultSelector: { [pathKey('i')]: 'States.StringToJson($.Input)', [pathKey('s')]: '$.Status' },
+      ResultPath: `$.${CONTEXT_KEYS.stoppedRunDescription}`,
+      // States.TaskFailed matches any known error but States.Timeout (Step Functions "Error names").
+      Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3, BackoffRate: 2, IntervalSeconds: 2 }],
+      TimeoutSeconds: 60,
+      Next: 'Stopped how?',
+    },
+    'Stopped how?': {
+      Type: 'Choice',
+      Choices: [
+        // The stopped execution was itself finally-only: its finally-steps already had their turn.
+        { Variable: `${input}.${CONTEXT_KEYS.stoppedRun}`, IsPresent: true, Next: 'Nothing to finish' },
+        { Variable: ASL_PATHS.stoppedRunStatus, StringEquals: 'ABORTED', Next: 'Cancelled' },
+        { Variable: ASL_PATHS.stoppedRunStatus, StringEquals: 'TIMED_OUT', Next: 'Timed out' },
+      ],
+      Default: 'Nothing to finish',
+    },
+    Cancelled: context('ABORTED'),
+    'Timed out': context('TIMED_OUT'),
+    'Nothing to finish': { Type: 'Succeed' },
+  };
 }

@@ -5,7 +5,7 @@
  * The shapes follow docs/architecture.md ("The compiled state machine"); docs/compiler.md explains them.
  */
 
-/** A Pass state (only `Start`); exactly one of Next and End is set. */
+/** A Pass state (`Start`, and a finally-only execution's `Cancelled` / `Timed out`); exactly one of Next and End is set. */
 export interface AslPassState {
   readonly Type: 'Pass';
   readonly Parameters: Readonly<Record<string, unknown>>;
@@ -43,6 +43,8 @@ export interface AslTaskState {
   readonly Resource: string;
   readonly Parameters: Readonly<Record<string, unknown>>;
   readonly ResultPath: string | null;
+  /** Reshapes the task's result before ResultPath (the `Stopped run` task only). @default - the whole result */
+  readonly ResultSelector?: Readonly<Record<string, unknown>>;
   /** Seconds before the state fails with `States.Timeout` (Batch tasks only). @default - none (lookup tasks) */
   readonly TimeoutSeconds?: number;
   readonly Retry: readonly AslRetrier[];

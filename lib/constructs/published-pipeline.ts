@@ -21,7 +21,8 @@ import type { PipelinePlatform, PlatformQueue } from './pipeline-platform';
 import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from './prepare';
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
-import { grantSecretReads } from './private/secrets';
+import { grantSecretKeys, grantSecretReads } from './private/secrets';
+import { StoppedRunRule } from './private/stopped-run-rule';
 import { ConstructValidationError } from './private/validation';
 
 /** The longest prefix of a Lambda function ARN: `arn:aws-us-gov:lambda:us-gov-west-1:<account>:function:`. */
@@ -71,6 +72,10 @@ export class PublishedPipeline extends Construct {
   public readonly schedules: Readonly<Record<string, scheduler.CfnSchedule>>;
   /** Where schedule firings that failed every retry go; undefined without schedules. */
   public scheduleDeadLetterQueue?: sqs.Queue;
+  /** The rule that runs the finally-steps of a stopped or timed-out execution; undefined without finally-steps. */
+  public readonly stoppedRunRule?: StoppedRunRule;
+  /** The state machine's read of the stopped execution a finally-only execution runs for; undefined without finally-steps. */
+  public stoppedRunRead?: iam.Policy;
   /** The ARN pattern of this state machine's executions. */
   public get executionArnPattern(): string {
     return Stack.of(this).formatArn({
@@ -112,6 +117,11 @@ export class PublishedPipeline extends Construct {
     this.jobDefinitions = jobDefinitions;
     // The ECS agent reads the steps' secrets with the job execution role: exactly those, nothing else.
     grantSecretReads(this, platform.jobExecutionRole, compiled.jobDefinitions.flatMap((j) => Object.values(j.secrets ?? {})));
+    grantSecretKeys(
+      this,
+      platform.jobExecutionRole,
+      Object.values(ir.steps).flatMap((s) => Object.entries(s.secretKeys ?? {}).map(([name, kmsKey]) => ({ source: s.secrets![name], kmsKey }))),
+    );
 
     this.definitionSubstitutions = this.substitutions(platform, queues, manifestHash);
     this.checkDefinitionSize(definition, platform);
@@ -197,6 +207,7 @@ export class PublishedPipeline extends Construct {
     this.aliasArn = this.alias.attrArn;
 
     this.schedules = props.schedules === false ? {} : this.createSchedules();
+    this.stoppedRunRule = this.createStoppedRunRule(role);
     this.publish(platform);
     this.grantApi(platform);
     acknowledgePipelineFindings(this, platform);
@@ -371,6 +382,27 @@ export class PublishedPipeline extends Construct {
       });
     }
     return out;
+  }
+
+  /**
+   * With finally-steps: the rule that starts a finally-only execution for each stopped one, and the state
+   * machine's read of the stopped execution (the `Stopped run` task: DescribeExecution through the AWS SDK
+   * integration, authorized on the execution ARN as the Service Authorization Reference lists it).
+   */
+  private createStoppedRunRule(role: iam.Role): StoppedRunRule | undefined {
+    if (!Object.values(this.ir.steps).some((s) => s.final)) return undefined;
+    // Its own policy, not the role's default one: the state machine depends on that, and this names the state machine.
+    this.stoppedRunRead = new iam.Policy(this, 'StoppedRunRead', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionArnPattern] })],
+    });
+    return new StoppedRunRule(this, 'StoppedRuns', {
+      pipeline: this.ir.name,
+      stateMachineName: this.stateMachine.stateMachineName,
+      stateMachineArn: this.stateMachine.stateMachineArn,
+      aliasArn: this.aliasArn,
+      aliasName: LIVE_ALIAS,
+    });
   }
 
   /** Uploads the staged manifest and code, and the registry entry the API reads. */

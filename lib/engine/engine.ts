@@ -9,17 +9,16 @@ import '../compat';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname, totalmem } from 'node:os';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { compile, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, substitute, type CompiledPipeline, type JobDefinitionSpec } from '../compiler';
+import { compile, LOOKUP_PLACEHOLDER, MANIFEST_PLACEHOLDER, STOPPED_RUN_STATE, substitute, type CompiledPipeline, type JobDefinitionSpec } from '../compiler';
 import { RunFailedError, UsageError } from '../errors';
 import { buildManifest } from '../manifest';
 import {
   executionInput,
   jobsOf,
   loadJobSpec,
-  lookupRequest,
   runKey,
+  stoppedRunInput,
   ARRAY_INDEX_ENV,
-  CANCELLED_ERROR,
   type ItemCounts,
   type StepRunDocument,
   JOB_PARAMETER,
@@ -32,6 +31,7 @@ import {
   type RunStatus,
   type StepRecord,
   type FinishedStepResult,
+  type StoppedRunDescription,
 } from '../protocol';
 import { createLookupHandler, type LookupHandler } from '../reuse';
 import { resolveParameters } from '../spec';
@@ -448,6 +448,30 @@ async function itemOf(store: RunScopedStore, job: Hash) {
   return (await loadJobSpec(store, job)).item;
 }
 
+/** The local handler of every Task state of the compiled definition but `Stopped run`, keyed by state name. */
+function taskHandlers(
+  ctx: TaskContext,
+  compiled: CompiledPipeline,
+  track: <T>(p: Promise<T>) => Promise<T>,
+): Record<string, (input: unknown) => Promise<unknown>> {
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const step of Object.keys(ctx.opts.pipeline.steps)) {
+    const l = lookupTask(ctx, step);
+    const b = batchTask(ctx, step);
+    handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
+    if (ctx.opts.pipeline.steps[step].foreach) {
+      const jobs = foreachJobsTask(ctx, step);
+      const gather = gatherTask(ctx, step);
+      handlers[compiled.stateNames.run[step]] = (i) => track(jobs(i));
+      handlers[compiled.stateNames.array[step]] = (i) => track(jobs(i));
+      handlers[compiled.stateNames.gather[step]] = (i) => track(gather(i));
+    } else {
+      handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
+    }
+  }
+  return handlers;
+}
+
 async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Promise<RunDocument> {
   const ir = opts.pipeline;
   const store = new RunScopedStore(opts.store);
@@ -523,43 +547,8 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   });
 
   const ctx: TaskContext = { opts, store, emit, finish, lookup, keys, pool, demands, gpuless, jobDefs, stop, cancel, runId };
-  /** Runs a finally-step outside the execution (after a cancel), with the same lookup and runner. */
-  const runFinallyStep = async (step: string): Promise<void> => {
-    const request = lookupRequest({
-      step,
-      parameters,
-      noCache: opts.noCache ?? false,
-      manifest: manifestHash,
-      executionId: executionArn(ir.name, runId),
-      failure: { Error: CANCELLED_ERROR, Cause: 'the run was cancelled' },
-    });
-    const started = performance.now();
-    emit({ type: 'step-started', step, attempt: 1 });
-    try {
-      const r = await lookup(request);
-      const record = await runJob({ store, job: r.job!, env: gpuless ? { PW_GPUS: '0', CUDA_VISIBLE_DEVICES: '' } : {}, timeoutSeconds: ir.steps[step].timeoutSeconds });
-      finish(step, { status: 'ran', cacheKey: record.key, durationMs: record.durationMs, outputs: record.outputs });
-    } catch (err) {
-      finish(step, { status: 'failed', durationMs: Math.round(performance.now() - started), error: errorMessage(err) });
-    }
-  };
-
-
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  for (const step of Object.keys(ir.steps)) {
-    const l = lookupTask(ctx, step);
-    const b = batchTask(ctx, step);
-    handlers[compiled.stateNames.lookup[step]] = (i) => track(l(i));
-    if (ir.steps[step].foreach) {
-      const jobs = foreachJobsTask(ctx, step);
-      const gather = gatherTask(ctx, step);
-      handlers[compiled.stateNames.run[step]] = (i) => track(jobs(i));
-      handlers[compiled.stateNames.array[step]] = (i) => track(jobs(i));
-      handlers[compiled.stateNames.gather[step]] = (i) => track(gather(i));
-    } else {
-      handlers[compiled.stateNames.run[step]] = (i) => track(b(i));
-    }
-  }
+  // A local run is never a finally-only execution (those start below, after a cancel).
+  const handlers = { ...taskHandlers(ctx, compiled, track), [STOPPED_RUN_STATE]: () => Promise.reject(new TaskFailedError('not a finally-only execution')) };
   const missing = taskStateNames(definition as unknown as { States: Record<string, unknown> }).filter(
     (n) => !(n in handlers),
   );
@@ -604,9 +593,21 @@ async function execute(runId: string, opts: RunOptions, cancel: AbortSignal): Pr
   while (inFlight.size) await Promise.allSettled([...inFlight]);
   await validation.catch(() => undefined);
   cancel.removeEventListener('abort', onCancel);
-  // A cancelled execution never reaches its finally-states: run the finally-steps here, told so.
-  if (cancel.aborted && invalidDefinition === undefined) {
-    for (const f of finals) await runFinallyStep(f);
+  // A cancelled execution never reaches its finally-states: as in AWS, where an EventBridge rule starts a
+  // finally-only execution for a stopped one, a second execution of the same state machine runs them.
+  if (cancel.aborted && invalidDefinition === undefined && finals.length > 0) {
+    const finallyStop = new AbortController();
+    setMaxListeners(0, finallyStop.signal);
+    const finallyCtx: TaskContext = { ...ctx, stop: finallyStop, cancel: new AbortController().signal };
+    const stopped: StoppedRunDescription = { Input: JSON.stringify(input), Status: 'ABORTED' };
+    const finallyHandlers = { ...taskHandlers(finallyCtx, compiled, track), [STOPPED_RUN_STATE]: () => Promise.resolve(stopped) };
+    const finallyOnly = sm.run(stoppedRunInput(executionArn(ir.name, runId)) as never, {
+      context: { Execution: { Id: executionArn(ir.name, `${runId}-finally`), Name: `${runId}-finally` } },
+      overrides: { taskResourceLocalHandlers: finallyHandlers as never },
+    });
+    await finallyOnly.result.catch((err: unknown) => emit({ type: 'warning', message: `the finally-steps did not finish: ${errorMessage(err)}` }));
+    finallyStop.abort();
+    while (inFlight.size) await Promise.allSettled([...inFlight]);
   }
 
   const steps: Record<string, FinishedStepResult> = {};

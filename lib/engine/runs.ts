@@ -53,7 +53,8 @@ export async function settleAbandoned(store: ArtifactStore, doc: RunDocument): P
   const steps: Record<string, FinishedStepResult> = {};
   for (const key of await store.list(runStepsPrefix(doc.runId))) {
     const step = key.endsWith('.json') ? await store.getJson<StepRunDocument>(key).catch(() => undefined) : undefined;
-    if (step) steps[step.step] = stepResultOf(step);
+    // Only step documents (`_finally.json` names a finally-only execution).
+    if (step && typeof step.step === 'string') steps[step.step] = stepResultOf(step);
   }
   const { owner: _owner, ...rest } = doc;
   return {

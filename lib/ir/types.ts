@@ -68,6 +68,8 @@ export interface StepIR {
   readonly passEnv?: readonly string[];
   /** Secret variable name → its AWS source (Secrets Manager or SSM ARN, or `ssm:<name>`); locally read from the host. @default - none */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** Secret variable name → the ARN of the customer-managed KMS key that encrypts it (those declared with one). @default - none */
+  readonly secretKeys?: Readonly<Record<string, string>>;
   /** Inputs by name. */
   readonly inputs: Readonly<Record<string, InputIR>>;
   /** Names of the pipeline parameters the step reads (sorted); only these enter its cache key. */

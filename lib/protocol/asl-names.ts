@@ -20,6 +20,15 @@ export const CONTEXT_KEYS = {
   lookupResult: 'c',
   /** Where the error of a failed run goes before its finally-steps run (`{Error, Cause}`). */
   runFailure: 'f',
+  /**
+   * The ARN of a stopped execution (ABORTED or TIMED_OUT) whose finally-steps this execution runs: the whole
+   * input of such a finally-only execution, and kept in its running context (see stopped-run.ts).
+   */
+  stoppedRun: 'a',
+  /** A finally-only execution's own id (`$$.Execution.Id`), so the stopped run can say where its finally-steps ran. */
+  finallyExecution: 'y',
+  /** Where a finally-only execution keeps what DescribeExecution said of the stopped one (`{i: input, s: status}`). */
+  stoppedRunDescription: 'd',
 } as const;
 
 /** Keys of the payload a lookup task sends: `{"s": "<step>", "i.$": "$"}`. */
@@ -62,6 +71,12 @@ export const ASL_PATHS = {
   /** Its error name and cause, re-raised by `Run failed` after the finally-steps. */
   runFailureError: `$.${CONTEXT_KEYS.runFailure}.Error`,
   runFailureCause: `$.${CONTEXT_KEYS.runFailure}.Cause`,
+  /** A finally-only execution's stopped execution ARN. */
+  stoppedRun: `$.${CONTEXT_KEYS.stoppedRun}`,
+  /** The stopped execution's input, parsed (`States.StringToJson` of DescribeExecution's `Input`). */
+  stoppedRunInput: `$.${CONTEXT_KEYS.stoppedRunDescription}.i`,
+  /** The stopped execution's status (DescribeExecution's `Status`). */
+  stoppedRunStatus: `$.${CONTEXT_KEYS.stoppedRunDescription}.s`,
   /** `LookupResult.jobs`: how many jobs a foreach step's plan made (the array size). */
   lookupJobs: `${RESULT}.jobs`,
   /** `LookupResult.v`: the metric values a step's condition reads, `$.c.v[i]`. */

@@ -49,6 +49,8 @@ export interface LookupRequest {
     readonly [CONTEXT_KEYS.lookupResult]?: LookupResult;
     /** The error that failed the run (finally-steps only). @default - the run has not failed */
     readonly [CONTEXT_KEYS.runFailure]?: RunFailure;
+    /** The finally-only execution's own id (its finally-steps only). @default - not a finally-only execution */
+    readonly [CONTEXT_KEYS.finallyExecution]?: string;
   };
   /** true = the gather task of a foreach step. @default false */
   readonly [LOOKUP_KEYS.gather]?: boolean;
@@ -69,6 +71,8 @@ export interface LookupCall {
   readonly previous?: LookupResult;
   /** The error that failed the run (finally-steps only). @default - the run has not failed */
   readonly failure?: RunFailure;
+  /** The finally-only execution running this finally-step for a stopped run. @default - not a finally-only execution */
+  readonly finallyExecution?: string;
 }
 
 /** The error that failed a run, as Step Functions catches it; `Pipewright.Cancelled` for a cancelled local run. */
@@ -77,12 +81,15 @@ export interface RunFailure {
   readonly Cause?: string;
 }
 
-/** The error name a cancelled run's finally-steps see. */
+/** The error name a cancelled run's finally-steps see (a local cancel, or a cloud execution stopped: ABORTED). */
 export const CANCELLED_ERROR = 'Pipewright.Cancelled';
+/** The error name the finally-steps of a cloud execution that timed out (TIMED_OUT) see. */
+export const TIMED_OUT_ERROR = 'Pipewright.TimedOut';
 
 /** The run status a finally-step sees (`$PW_RUN_STATUS`). */
-export function runStatusOf(failure: RunFailure | undefined): 'succeeded' | 'failed' | 'cancelled' {
-  return failure === undefined ? 'succeeded' : failure.Error === CANCELLED_ERROR ? 'cancelled' : 'failed';
+export function runStatusOf(failure: RunFailure | undefined): 'succeeded' | 'failed' | 'cancelled' | 'timed-out' {
+  if (failure === undefined) return 'succeeded';
+  return failure.Error === CANCELLED_ERROR ? 'cancelled' : failure.Error === TIMED_OUT_ERROR ? 'timed-out' : 'failed';
 }
 
 /** Reads a lookup request's fields by their readable names. */
@@ -99,6 +106,7 @@ export function decodeLookupRequest(req: LookupRequest): LookupCall {
     ...(req[LOOKUP_KEYS.gather] === true ? { gather: true } : {}),
     ...(ctx[CONTEXT_KEYS.lookupResult] !== undefined ? { previous: ctx[CONTEXT_KEYS.lookupResult] } : {}),
     ...(ctx[CONTEXT_KEYS.runFailure] !== undefined ? { failure: ctx[CONTEXT_KEYS.runFailure] } : {}),
+    ...(typeof ctx[CONTEXT_KEYS.finallyExecution] === 'string' ? { finallyExecution: ctx[CONTEXT_KEYS.finallyExecution] } : {}),
   };
 }
 
@@ -113,6 +121,7 @@ export function lookupRequest(call: Omit<LookupCall, 'runId'>): LookupRequest {
       [CONTEXT_KEYS.executionId]: call.executionId,
       ...(call.previous ? { [CONTEXT_KEYS.lookupResult]: call.previous } : {}),
       ...(call.failure ? { [CONTEXT_KEYS.runFailure]: call.failure } : {}),
+      ...(call.finallyExecution ? { [CONTEXT_KEYS.finallyExecution]: call.finallyExecution } : {}),
     },
   };
 }

@@ -30,7 +30,18 @@ export {
   type RunFailure,
   runStatusOf,
   CANCELLED_ERROR,
+  TIMED_OUT_ERROR,
 } from './execution';
+export {
+  stoppedRunInput,
+  stoppedRunOfInput,
+  STOPPED_RUN_ERRORS,
+  STOPPED_STATUSES,
+  type StoppedRunDescription,
+  type StoppedRunFinally,
+  type StoppedRunInput,
+  type StoppedStatus,
+} from './stopped-run';
 export { decodeManifest, loadManifest, type ManifestInput, type ManifestStep, type PipelineManifest } from './manifest';
 export type { RegistryEntry } from './registry-entry';
 export { isRunId, newRunId } from './run-id';
@@ -65,6 +76,7 @@ export {
   runItemKey,
   runKey,
   runStepsPrefix,
+  stoppedRunFinallyKey,
   validatedDefinitionKey,
   RECORDS_PREFIX,
   REGISTRY_PREFIX,

@@ -6,6 +6,7 @@
  * - `records/<hex>.json`          the step record for cache key `sha256:<hex>` (written last)
  * - `runs/<runId>.json`           a run document (local engine)
  * - `runs/<runId>/<step>.json`    one step's result within a run (written by lookup or the runner)
+ * - `runs/<runId>/_finally.json`  which finally-only execution ran a stopped run's finally-steps (lookup)
  * - `registry/<name>.json`        a published pipeline (written at deploy time)
  * - `idempotency/<hex>.json`      which run a trigger's idempotency key started (local twin)
  * - `engine/asl-validated/<hex>.json`  a definition the local engine found valid
@@ -42,6 +43,11 @@ export function runStepsPrefix(runId: string): string {
 /** One step's document within a run: `runs/<runId>/<step>.json`. */
 export function runKey(runId: string, step: string): string {
   return `${runStepsPrefix(runId)}${step}.json`;
+}
+
+/** Where a stopped run's finally-only execution is named: `runs/<runId>/_finally.json` (no step name starts with `_`). */
+export function stoppedRunFinallyKey(runId: string): string {
+  return `${runStepsPrefix(runId)}_finally.json`;
 }
 
 /** One foreach item's job document within a run, beside its step's: `runs/<runId>/<step>/<index>.json`. */

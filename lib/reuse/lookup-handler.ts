@@ -9,6 +9,8 @@ import {
   runKey,
   runStatusOf,
   stepFailedCause,
+  stoppedRunFinallyKey,
+  type StoppedRunFinally,
   type JobSpec,
   type LookupCall,
   type LookupRequest,
@@ -199,8 +201,15 @@ async function reuse(store: ArtifactStore, call: LookupCall, resolved: ResolvedK
   return { step: call.step, key, run: false, outputs: record.outputs, fail: stepFailedCause(call.step) };
 }
 
-/** What a finally-step is told about the run: `PW_RUN_STATUS` and `PW_FAILED_STEPS` (comma-separated, sorted). */
+/**
+ * What a finally-step is told about the run: `PW_RUN_STATUS` and `PW_FAILED_STEPS` (comma-separated, sorted).
+ * In a finally-only execution it also names that execution beside the stopped run's steps.
+ */
 async function outcomeEnv(store: ArtifactStore, call: LookupCall, manifest: PipelineManifest): Promise<Record<string, string>> {
+  if (call.finallyExecution) {
+    const doc: StoppedRunFinally = { execution: call.finallyExecution, at: new Date().toISOString() };
+    await store.putJson(stoppedRunFinallyKey(call.runId), doc);
+  }
   const steps = Object.values(manifest.steps).filter((s) => !s.final).map((s) => s.name);
   const docs = await Promise.all(steps.map((s) => store.getJson<StepRunDocument>(runKey(call.runId, s)).catch(() => undefined)));
   const failed = steps.filter((_, i) => docs[i]?.status === 'failed').sort();

@@ -67,16 +67,52 @@ const passEnv: Field = {
   example: 'passEnv: [SEED]',
 };
 
+/**
+ * A KMS key ARN: `key/` and a key id (a UUID, or `mrk-` and 32 hex digits for a multi-Region key). Not an alias
+ * ARN: IAM authorizes kms:Decrypt on the key itself.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
+ */
+export const KMS_KEY_ARN_PATTERN =
+  /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+const secretSource: Field = {
+  kind: 'string',
+  pattern: SECRET_SOURCE_PATTERN,
+  expected: 'a Secrets Manager secret ARN, an SSM parameter ARN, or ssm:<parameter name>',
+  doc: 'Where the value comes from in AWS.',
+  example: 'API_TOKEN: "ssm:/ml/api-token"',
+};
+
 const secrets: Field = {
   kind: 'map',
   keys: 'env',
   what: 'secret',
   doc: 'Secrets the step gets as environment variables: locally from the variable of the same name in your environment, in AWS from Secrets Manager or SSM Parameter Store; never in the cache key, logs or run documents.',
   values: {
-    kind: 'string',
-    pattern: SECRET_SOURCE_PATTERN,
-    expected: 'a Secrets Manager secret ARN, an SSM parameter ARN, or ssm:<parameter name>',
-    doc: 'Where the value comes from in AWS.',
+    kind: 'union',
+    doc: 'Where the value comes from in AWS, and the customer-managed KMS key that encrypts it, if any.',
+    expected:
+      'a source ("ssm:/ml/token", a Secrets Manager secret ARN or an SSM parameter ARN), or { from: <source>, kmsKey: <KMS key ARN> } for a secret encrypted with your own KMS key',
+    example: 'DB_PASSWORD: { from: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kmsKey: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }',
+    pick: (v) => (typeof v === 'string' ? 0 : typeof v === 'object' && v !== null && !Array.isArray(v) ? 1 : undefined),
+    variants: [
+      secretSource,
+      {
+        kind: 'object',
+        doc: 'A secret encrypted with a customer-managed KMS key: the job execution role may use that key to decrypt it (through Secrets Manager or SSM only).',
+        required: ['from'],
+        fields: {
+          from: { ...secretSource, example: 'from: "ssm:/ml/db-password"' },
+          kmsKey: {
+            kind: 'string',
+            pattern: KMS_KEY_ARN_PATTERN,
+            expected: 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; an alias ARN cannot be granted kms:Decrypt: aws kms describe-key --key-id alias/<name> prints the key ARN)',
+            doc: 'The ARN of the customer-managed KMS key that encrypts the secret or SecureString parameter.',
+            example: 'kmsKey: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+          },
+        },
+      },
+    ],
   },
   example: 'secrets: { API_TOKEN: "ssm:/ml/api-token" }',
 };

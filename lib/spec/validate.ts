@@ -44,7 +44,7 @@ interface StepSpec {
   image?: string;
   env?: Record<string, string>;
   passEnv?: string[];
-  secrets?: Record<string, string>;
+  secrets?: Record<string, string | { from: string; kmsKey?: string }>;
   inputs?: Record<string, string | { path?: string; uri?: string }>;
   params?: string[];
   outputs?: string[];
@@ -591,7 +591,7 @@ function buildIR(spec: PipelineSpec, queues: Record<string, QueueIR>, expression
       image: s.image ?? defaults.image ?? BUILTIN_DEFAULTS.image,
       env: Object.fromEntries(Object.keys(env).sort().map((k) => [k, env[k]])),
       passEnv: s.passEnv?.length ? [...s.passEnv].sort() : undefined,
-      secrets: s.secrets && Object.keys(s.secrets).length ? Object.fromEntries(Object.keys(s.secrets).sort().map((k) => [k, s.secrets![k]])) : undefined,
+      ...secretsIR(s.secrets),
       inputs,
       params: [...(s.params ?? [])].sort(),
       outputs: s.outputs ?? [],
@@ -649,4 +649,16 @@ function scheduleParameters(
 
 function omitUndefined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A step's `secrets:` in the IR: the sources, and the KMS keys of those encrypted with a customer-managed key. */
+function secretsIR(secrets: StepSpec['secrets']): { secrets?: Record<string, string>; secretKeys?: Record<string, string> } {
+  const names = Object.keys(secrets ?? {}).sort();
+  if (!secrets || names.length === 0) return {};
+  const sourceOf = (v: string | { from: string }): string => (typeof v === 'string' ? v : v.from);
+  const keyed = names.filter((k) => typeof secrets[k] === 'object' && (secrets[k] as { kmsKey?: string }).kmsKey !== undefined);
+  return {
+    secrets: Object.fromEntries(names.map((k) => [k, sourceOf(secrets[k])])),
+    ...(keyed.length ? { secretKeys: Object.fromEntries(keyed.map((k) => [k, (secrets[k] as { kmsKey: string }).kmsKey])) } : {}),
+  };
 }

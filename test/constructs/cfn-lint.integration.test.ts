@@ -50,9 +50,15 @@ describe('cfn-lint', () => {
   });
 
   it.skipIf(!linter)('finds no error, and only accepted warnings, in the synthesized templates', async () => {
-    // GIVEN the iris stack and one with an extra queue, a uri: input and no schedules
-    const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
-    const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/', bucket: 'datasets', key: 'raw/' } } } } };
+    // GIVEN the iris stack and one with an extra queue, a uri: input, a finally-step (the stopped-run rule) and no schedules
+    const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }, { name: 'notify', deps: [] }], 'other');
+    const withUri = {
+      ...other,
+      steps: {
+        a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/', bucket: 'datasets', key: 'raw/' } } },
+        notify: { ...other.steps.notify, final: true },
+      },
+    };
     const stacks = [
       synthStack({ pipelines: [await preparePipeline(IRIS)] }).stack,
       synthStack({ pipelines: [await preparePipeline(withUri)], platform: { apiGatewayCloudWatchRole: false } }).stack,

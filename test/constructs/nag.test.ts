@@ -33,8 +33,15 @@ beforeAll(async () => {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   // Two pipelines (one on an extra queue) so per-pipeline findings on shared roles are covered too.
   // The second also reads a uri: input, which grants the lookup function read access to that prefix.
-  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
-  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/', bucket: 'datasets', key: 'raw/' } } } } };
+  // And it has a finally-step: the stopped-run rule, its role, queue and policy are checked too.
+  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }, { name: 'notify', deps: [] }], 'other');
+  const withUri = {
+    ...other,
+    steps: {
+      a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: 's3://datasets/raw/', bucket: 'datasets', key: 'raw/' } } },
+      notify: { ...other.steps.notify, final: true },
+    },
+  };
   const pipelines = [await preparePipeline(IRIS), await preparePipeline(withUri)];
   try {
     ({ stack } = synthStack({ pipelines }, app));

@@ -15,6 +15,8 @@ import { asList, roleStatements, synthStack } from './support';
 
 const SM_ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:ml/token-AbC123';
 const SM_NO_SUFFIX = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:db';
+const KEY_A = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_B = 'arn:aws:kms:eu-central-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef';
 
 async function synth() {
   const ir = makeIr([{ name: 'a', deps: [] }, { name: 'b', deps: ['a'] }], 'secrets');
@@ -57,9 +59,35 @@ describe('secrets in the cloud', () => {
     expect(JSON.stringify(ssm.Resource)).not.toContain('*');
   });
 
+  it('lets the job execution role decrypt with a declared KMS key only through Secrets Manager or SSM, in the region of its secrets', async () => {
+    // GIVEN a Secrets Manager secret and a SecureString parameter encrypted with customer-managed keys
+    const ir = makeIr([{ name: 'a', deps: [] }], 'kms');
+    const kms = {
+      ...ir,
+      steps: {
+        a: {
+          ...ir.steps.a,
+          secrets: { API_TOKEN: SM_ARN, HF_TOKEN: 'ssm:/ml/hf-token', PLAIN: 'ssm:/ml/plain' },
+          secretKeys: { API_TOKEN: KEY_A, HF_TOKEN: KEY_B },
+        },
+      },
+    };
+    const template = synthStack({ pipelines: [await preparePipeline(kms)] }).template;
+    // THEN kms:Decrypt on exactly those keys, each conditioned on kms:ViaService
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service:
+    // `<service>.<region>.amazonaws.com`), on the job execution role (Batch: "kms:Decrypt — required only if your
+    // key uses a custom KMS key", the key's ARN as the resource)
+    const decrypts = roleStatements(template).filter(({ statement }) => asList(statement.Action).includes('kms:Decrypt'));
+    expect(decrypts.every((d) => /JobExecutionRole/.test(d.role))).toBe(true);
+    expect(decrypts.map((d) => [d.statement.Resource, d.statement.Condition]).sort()).toEqual([
+      [KEY_A, { StringEquals: { 'kms:ViaService': ['secretsmanager.eu-central-1.amazonaws.com'] } }],
+      [KEY_B, { StringEquals: { 'kms:ViaService': ['ssm.eu-central-1.amazonaws.com'] } }],
+    ]);
+  });
+
   it('grants nothing for a pipeline without secrets', async () => {
     const ir = makeIr([{ name: 'a', deps: [] }], 'plain');
     const template = synthStack({ pipelines: [await preparePipeline(ir)] }).template;
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/GetSecretValue|ssm:GetParameters/);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/GetSecretValue|ssm:GetParameters|kms:Decrypt/);
   });
 });

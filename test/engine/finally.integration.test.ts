@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { resolveParameters } from '../../lib/spec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRun } from '../../lib/engine';
+import { stoppedRunFinallyKey, type StoppedRunFinally } from '../../lib/protocol';
 import { compile } from '../../lib/compiler';
 import { makeProject, statuses, type Project } from './support';
 import { substituted, validate } from '../compiler/support';
@@ -77,6 +78,8 @@ describe('finally', () => {
     expect(doc.steps.notify.status).toBe('ran');
     // the step the cancel killed is listed (its job ended without a record)
     expect(await statusText(doc.steps.notify.outputs?.status)).toBe('cancelled [a]\n');
+    // through the finally-only entry, as in AWS: a second execution, which recorded itself for the run
+    expect(await p.store.getJson<StoppedRunFinally>(stoppedRunFinallyKey(doc.runId))).toMatchObject({ execution: expect.stringMatching(/:fin:.*-finally$/) });
   });
 
   it('compiles to Main (catching the DAG\'s error), the finally-steps, and Finished? which re-raises it', async () => {
@@ -85,7 +88,14 @@ describe('finally', () => {
     expect(s.Start).toMatchObject({ Next: 'Main' });
     expect(s.Main).toMatchObject({ Type: 'Parallel', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.f', Next: 'notify' }], Next: 'notify' });
     expect(s['notify run']).toMatchObject({ Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.c.e', Next: 'zbroken' }], Next: 'zbroken' });
-    expect(s['Finished?']).toEqual({ Type: 'Choice', Choices: [{ Variable: '$.f', IsPresent: true, Next: 'Run failed' }], Default: 'Run succeeded' });
+    expect(s['Finished?']).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.a', IsPresent: true, Next: 'Run succeeded' },
+        { Variable: '$.f', IsPresent: true, Next: 'Run failed' },
+      ],
+      Default: 'Run succeeded',
+    });
     // A Fail state may take its error and cause from the state (ErrorPath, CausePath):
     // https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html
     expect(s['Run failed']).toEqual({ Type: 'Fail', ErrorPath: '$.f.Error', CausePath: '$.f.Cause' });

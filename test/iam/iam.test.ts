@@ -18,10 +18,14 @@ import { makeIr } from '../compiler/fixtures';
 import { synthStack } from '../constructs/support';
 import { committedCalls, type RecordedCall } from '../support/sdk-recorder';
 import { Template } from 'aws-cdk-lib/assertions';
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ACCOUNT, bucketPolicy, decide, type IamRequest, REGION, resolve, resolveRoles, type ResolvedRole } from './evaluator';
 
 const IRIS = join(import.meta.dirname, '../../examples/iris/pipeline.yaml');
 const URI_INPUT = 's3://datasets/raw/';
+const SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ml/db-AbC123`;
+const SECRET_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const PARAMETER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`;
 type Json = Record<string, any>;
 
 let stack: PipewrightStack;
@@ -45,8 +49,21 @@ const refOf = (id: string): string => resolve({ Ref: id }) as string;
 
 beforeAll(async () => {
   // iris, and a pipeline reading a uri: input (the lookup function copies it into the store).
-  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }], 'other');
-  const withUri = { ...other, steps: { a: { ...other.steps.a, inputs: { data: { kind: 'uri' as const, uri: URI_INPUT, bucket: 'datasets', key: 'raw/' } } } } };
+  // It also has a finally-step: the stopped-run rule, its role and the state machine's DescribeExecution.
+  const other = makeIr([{ name: 'a', deps: [], queue: 'bigmem' }, { name: 'notify', deps: [] }], 'other');
+  const withUri = {
+    ...other,
+    steps: {
+      a: {
+        ...other.steps.a,
+        inputs: { data: { kind: 'uri' as const, uri: URI_INPUT, bucket: 'datasets', key: 'raw/' } },
+        // Secrets, two of them encrypted with customer-managed KMS keys.
+        secrets: { DB_PASSWORD: SECRET, HF_TOKEN: 'ssm:/ml/hf-token', PLAIN: 'ssm:/ml/plain' },
+        secretKeys: { DB_PASSWORD: SECRET_KEY, HF_TOKEN: PARAMETER_KEY },
+      },
+      notify: { ...other.steps.notify, final: true },
+    },
+  };
   ({ stack } = synthStack({ pipelines: [await preparePipeline(IRIS), await preparePipeline(withUri)] }));
   template = Template.fromStack(stack).toJSON();
   roles = resolveRoles(template);
@@ -167,16 +184,17 @@ describe('recorded SDK calls (API handler, lookup handler, runner)', () => {
 
 describe('the state machine role', () => {
   /** Every Task of the deployed definition, substitutions resolved. */
-  function tasks(): Array<{ Resource: string; Parameters: Json; role: ResolvedRole }> {
-    const out: Array<{ Resource: string; Parameters: Json; role: ResolvedRole }> = [];
-    for (const r of Object.values(template.Resources as Json)) {
+  function tasks(): Array<{ Resource: string; Parameters: Json; role: ResolvedRole; stateMachineArn: string }> {
+    const out: Array<{ Resource: string; Parameters: Json; role: ResolvedRole; stateMachineArn: string }> = [];
+    for (const [id, r] of Object.entries(template.Resources as Json)) {
       if (r.Type !== 'AWS::StepFunctions::StateMachine') continue;
+      const stateMachineArn = refOf(id);
       const role = roles.find((x) => x.arn === resolve(r.Properties.RoleArn))!;
       const subs = resolve(r.Properties.DefinitionSubstitutions ?? {}) as Record<string, string>;
       const text = (r.Properties.DefinitionString as string).replace(/\$\{([A-Za-z0-9]+)\}/g, (m, k: string) => subs[k] ?? m);
       const walk = (states: Json): void => {
         for (const s of Object.values(states)) {
-          if (s.Type === 'Task') out.push({ ...s, role });
+          if (s.Type === 'Task') out.push({ ...s, role, stateMachineArn });
           for (const b of s.Branches ?? []) walk(b.States);
         }
       };
@@ -188,10 +206,16 @@ describe('the state machine role', () => {
   /**
    * The requests each service integration makes, per the Step Functions developer guide: Lambda invoke
    * ("IAM policies for AWS Lambda"); `batch:submitJob.sync` ("IAM policies for AWS Batch": SubmitJob,
-   * DescribeJobs, TerminateJob, and the managed rule StepFunctionsGetEventsForBatchJobsRule).
+   * DescribeJobs, TerminateJob, and the managed rule StepFunctionsGetEventsForBatchJobsRule); an AWS SDK
+   * integration (`arn:aws:states:::aws-sdk:<service>:<action>`) calls that API action as the state machine role
+   * ("IAM policies for AWS SDK integrations"), here DescribeExecution on an execution of the same state machine
+   * (resource type `execution` in the Service Authorization Reference).
    */
-  function integrationRequests(task: { Resource: string; Parameters: Json }): IamRequest[] {
+  function integrationRequests(task: { Resource: string; Parameters: Json; stateMachineArn: string }): IamRequest[] {
     if (task.Resource.startsWith('arn:aws:lambda:')) return [{ action: 'lambda:InvokeFunction', resource: task.Resource }];
+    if (task.Resource === 'arn:aws:states:::aws-sdk:sfn:describeExecution') {
+      return [{ action: 'states:DescribeExecution', resource: `${task.stateMachineArn.replace(':stateMachine:', ':execution:')}:20261130-120000-abcd` }];
+    }
     if (task.Resource === 'arn:aws:states:::batch:submitJob.sync') {
       const p = task.Parameters;
       const jd = `arn:aws:batch:${REGION}:${ACCOUNT}:job-definition/${p.JobDefinition}`;
@@ -254,6 +278,110 @@ describe('the schedules', () => {
         'Allowed',
       );
     }
+  });
+});
+
+describe('the job execution role and secrets', () => {
+  /**
+   * Batch reads a job's secrets with its execution role: secretsmanager:GetSecretValue on the secret,
+   * ssm:GetParameters on the parameter, and kms:Decrypt on a customer-managed key ("Specify sensitive data",
+   * AWS Batch user guide). Secrets Manager and SSM call KMS on the caller's behalf, which AWS marks with
+   * kms:ViaService = `<service>.<region>.amazonaws.com` (KMS developer guide, "kms:ViaService").
+   */
+  const role = (): ResolvedRole => roleOf(stack.platform.jobExecutionRole as never);
+  /**
+   * A KMS key is used only as its key policy allows: the default key policy lets IAM policies of the account
+   * grant its use (KMS developer guide, "Default key policy": the account root principal with kms:*). The keys
+   * are the user's, outside the stack, so the test gives each that documented default.
+   */
+  const defaultKeyPolicy = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+  const decrypt = (key: string, via?: string) =>
+    decide(role(), { action: 'kms:Decrypt', resource: key, ...(via ? { context: { 'kms:ViaService': via } } : {}) }, defaultKeyPolicy);
+
+  it('may read the secrets and decrypt them with their declared keys through Secrets Manager and SSM', async () => {
+    expect(await decide(role(), { action: 'secretsmanager:GetSecretValue', resource: SECRET })).toBe('Allowed');
+    const parameter = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/ml/hf-token`;
+    expect(await decide(role(), { action: 'ssm:GetParameters', resource: parameter })).toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `secretsmanager.${REGION}.amazonaws.com`)).toBe('Allowed');
+    expect(await decrypt(PARAMETER_KEY, `ssm.${REGION}.amazonaws.com`)).toBe('Allowed');
+  });
+
+  it('may not decrypt directly, through another service, with a key no secret declared, or another secret', async () => {
+    expect(await decrypt(SECRET_KEY)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `s3.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `ssm.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(SECRET_KEY, `secretsmanager.us-east-1.amazonaws.com`)).not.toBe('Allowed');
+    expect(await decrypt(`arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`, `secretsmanager.${REGION}.amazonaws.com`)).not.toBe('Allowed');
+    expect(
+      await decide(role(), { action: 'kms:Encrypt', resource: SECRET_KEY, context: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } }, defaultKeyPolicy),
+    ).not.toBe('Allowed');
+    expect(await decide(role(), { action: 'secretsmanager:GetSecretValue', resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:other-AbC123` })).not.toBe('Allowed');
+  });
+});
+
+describe('the stopped-run rule', () => {
+  /** The rule of the pipeline with a finally-step, its target and the target's role. */
+  function rule(): { target: Json; role: ResolvedRole; ruleArn: string; queuePolicy: Json } {
+    const [ruleId, r] = Object.entries(template.Resources as Json).find(([, x]) => x.Type === 'AWS::Events::Rule')!;
+    const target = resolve(r.Properties.Targets[0]) as Json;
+    const role = roles.find((x) => x.arn === target.RoleArn)!;
+    const ruleArn = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${ruleId.toLowerCase()}`;
+    const queueId = (r.Properties.Targets[0].DeadLetterConfig.Arn as Json)['Fn::GetAtt'][0] as string;
+    const qp = Object.values(template.Resources as Json).find(
+      (x) => x.Type === 'AWS::SQS::QueuePolicy' && (x.Properties.Queues as Json[]).some((q) => q.Ref === queueId),
+    )!;
+    // The policy's condition names the rule by its Fn::GetAtt Arn, resolved here to the same ARN as ruleArn.
+    const queuePolicy = JSON.parse(JSON.stringify(resolve(qp.Properties.PolicyDocument)).replaceAll(`arn:aws:unknown:${REGION}:${ACCOUNT}:${ruleId}`, ruleArn));
+    return { target, role, ruleArn, queuePolicy };
+  }
+
+  it('exists only for a pipeline with finally-steps', () => {
+    expect(Object.values(template.Resources as Json).filter((x) => x.Type === 'AWS::Events::Rule')).toHaveLength(1);
+  });
+
+  it('may start only the live alias of its own state machine', async () => {
+    const { target, role } = rule();
+    // The target is the alias ARN; Step Functions authorizes it on the unqualified ARN with the qualifier
+    // (developer guide, "Authorization for versions and aliases").
+    const [unqualified, qualifier] = [target.Arn.split(':').slice(0, -1).join(':'), target.Arn.split(':').at(-1)];
+    expect(qualifier).toBe('live');
+    expect(unqualified).toMatch(/:stateMachine:/);
+    const start = (resource: string, q?: string) =>
+      decide(role, { action: 'states:StartExecution', resource, ...(q ? { context: { 'states:StateMachineQualifier': [q] } } : {}) });
+    expect(await start(unqualified, 'live')).toBe('Allowed');
+    expect(await start(unqualified)).not.toBe('Allowed');
+    expect(await start(unqualified, '1')).not.toBe('Allowed');
+    expect(await start(stateMachine().arn, 'live')).not.toBe('Allowed');
+    expect(await decide(role, { action: 'states:StopExecution', resource: `${unqualified.replace(':stateMachine:', ':execution:')}:x` })).not.toBe('Allowed');
+  });
+
+  it('sends failed starts to a dead-letter queue that admits EventBridge for this rule only', async () => {
+    const { target, ruleArn, queuePolicy } = rule();
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
+    const queue = target.DeadLetterConfig.Arn as string;
+    // EventBridge "Event retry policy and using dead-letter queues": EventBridge sends as events.amazonaws.com
+    // and the queue's resource-based policy must allow it, conditioned on the rule's ARN (aws:SourceArn).
+    const send = async (sourceArn: string): Promise<string> => {
+      const result = await runSimulation({
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: queuePolicy,
+          request: {
+            principal: 'events.amazonaws.com',
+            action: 'sqs:SendMessage',
+            resource: { resource: queue, accountId: ACCOUNT },
+            contextVariables: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': ACCOUNT, 'aws:SecureTransport': 'true' },
+          },
+        } as Simulation, {});
+      if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+      return result.overallResult;
+    };
+    expect(await send(ruleArn)).toBe('Allowed');
+    expect(await send(`arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses`)).not.toBe('Allowed');
   });
 });
 

@@ -47,6 +47,31 @@ const CASES: readonly BadCase[] = [
   { name: 'unknown defaults key', text: 'name: demo\ndefaults:\n  retry: 2 # <-\nsteps:\n  a: { command: [x] }\n', path: 'defaults.retry', message: /Did you mean "retries"\?/ },
   { name: 'unknown compute key', text: oneStep('command: [x]\ncompute: { cpus: 2 } # <-'), path: 'steps.a.compute.cpus', message: /Did you mean "vcpus"\?/ },
   { name: 'wrong spec version', text: 'version: 2 # <-\nname: demo\nsteps:\n  a: { command: [x] }\n', path: 'version', message: /expected 1; received the number 2/ },
+  // Secrets encrypted with a customer-managed KMS key
+  {
+    name: 'secret kmsKey is an alias ARN',
+    text: oneStep('command: [x]\nsecrets:\n  DB: { from: "ssm:/db", kmsKey: "arn:aws:kms:eu-west-1:123456789012:alias/db" } # <-'),
+    path: 'steps.a.secrets.DB.kmsKey',
+    message: /expected a KMS key ARN .*an alias ARN cannot be granted kms:Decrypt.*received the string "arn:aws:kms:eu-west-1:123456789012:alias\/db"/,
+  },
+  {
+    name: 'secret kmsKey is not an ARN',
+    text: oneStep('command: [x]\nsecrets:\n  DB: { from: "ssm:/db", kmsKey: 1234abcd-12ab-34cd-56ef-1234567890ab } # <-'),
+    path: 'steps.a.secrets.DB.kmsKey',
+    message: /expected a KMS key ARN/,
+  },
+  {
+    name: 'secret with a kmsKey but no source',
+    text: oneStep('command: [x]\nsecrets:\n  DB: { kmsKey: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } # <-'),
+    path: 'steps.a.secrets.DB.from',
+    message: /missing required key "from"/,
+  },
+  {
+    name: 'secret object with an unknown key',
+    text: oneStep('command: [x]\nsecrets:\n  DB: { from: "ssm:/db", key: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } # <-'),
+    path: 'steps.a.secrets.DB.key',
+    message: /unknown key "key"/,
+  },
   // Names
   { name: 'bad pipeline name', text: 'name: Iris # <-\nsteps:\n  a: { command: [x] }\n', path: 'name', message: /pipeline name .*lower-case letter.*received the string "Iris"/ },
   { name: 'missing pipeline name', text: 'steps: # <-\n  a: { command: [x] }\n', path: 'name', message: /missing required key "name"/ },

@@ -13,6 +13,18 @@ describe('valid definitions', () => {
     dir = makeWorkspace();
   });
 
+  it('keeps a secret\'s source under secrets and its customer-managed KMS key under secretKeys', () => {
+    // GIVEN one secret in the short form and one with the KMS key that encrypts it
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const ir = parseIn(
+      dir,
+      `name: sec\nsteps:\n  a:\n    command: [x]\n    secrets:\n      TOKEN: "ssm:/ml/token"\n      DB: { from: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db", kmsKey: "${key}" }\n`,
+    );
+    // THEN the IR has both sources, and the key of the one that declared it
+    expect(ir.steps.a.secrets).toEqual({ DB: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db', TOKEN: 'ssm:/ml/token' });
+    expect(ir.steps.a.secretKeys).toEqual({ DB: key });
+  });
+
   it('applies the built-in defaults when the file gives none', () => {
     // GIVEN the smallest valid pipeline
     const ir = parseIn(dir, 'name: tiny\nsteps:\n  only:\n    command: [echo, hi]\n');

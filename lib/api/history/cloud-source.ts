@@ -62,7 +62,8 @@ export function cloudRunSource(options: CloudRunSourceOptions): RunSource {
         throw err;
       }
       const views = await Promise.all((page.executions ?? []).map((e) => options.getRun(pipeline, e.name ?? '')));
-      const runs = views.flatMap((v) => (v ? [summarize(v, triggerOfExecutionName(v.runId))] : []));
+      // A finally-only execution is not a run of its own: its stopped run's view names it.
+      const runs = views.flatMap((v) => (v && v.finallyOf === undefined ? [summarize(v, triggerOfExecutionName(v.runId))] : []));
       return { runs, ...(page.nextToken ? { nextCursor: page.nextToken } : {}) };
     },
 

@@ -121,6 +121,14 @@ export function acknowledgePipelineFindings(pp: PublishedPipeline, platform: Pip
     `IAM5[Resource::${nagString(pp, pp.executionArnPattern)}]`,
     `Run status and cancellation read and stop executions of ${pp.ir.name}'s state machine, named at run time`,
   );
+  if (pp.stoppedRunRule) {
+    ack(pp.stoppedRunRule.deadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of the stopped-run rule: it needs none of its own');
+    ack(
+      pp.stoppedRunRead,
+      `IAM5[Resource::${nagString(pp, pp.executionArnPattern)}]`,
+      `A finally-only execution reads the stopped execution of ${pp.ir.name} it runs the finally-steps of, named at run time`,
+    );
+  }
   if (pp.scheduleDeadLetterQueue) {
     ack(pp.scheduleDeadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of the schedules: it needs none of its own');
   }

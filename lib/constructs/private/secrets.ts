@@ -3,8 +3,10 @@
  * execution role to read them.
  *
  * Batch (through the ECS agent) reads each secret with the task's execution role: `secretsmanager:GetSecretValue`
- * for a Secrets Manager secret, `ssm:GetParameters` for a Parameter Store parameter.
+ * for a Secrets Manager secret, `ssm:GetParameters` for a Parameter Store parameter, and `kms:Decrypt` on the
+ * customer-managed KMS key of a secret encrypted with one ("Required only if your key uses a custom KMS key").
  * @see https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data.html
+ * @see https://docs.aws.amazon.com/batch/latest/userguide/specifying-sensitive-data-secrets.html
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
@@ -30,6 +32,32 @@ export function containerSecrets(
   return Object.keys(secrets)
     .sort()
     .map((name) => ({ name, valueFrom: secretArn(scope, secrets[name]) }));
+}
+
+/**
+ * Lets `role` decrypt with each customer-managed KMS key, only when Secrets Manager or SSM asks on its behalf
+ * (`kms:ViaService` = `secretsmanager.<region>.amazonaws.com` or `ssm.<region>.amazonaws.com`, the region of the
+ * secrets that key encrypts), so the key decrypts nothing else for it.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+ */
+export function grantSecretKeys(scope: Construct, role: iam.IGrantable, keyed: ReadonlyArray<{ readonly source: string; readonly kmsKey: string }>): void {
+  const services = new Map<string, Set<string>>();
+  for (const { source, kmsKey } of keyed) {
+    // arn:<partition>:<service>:<region>:… (a token such as the stack's region holds no colon).
+    const [, , service, region] = secretArn(scope, source).split(':');
+    const via = `${service === 'secretsmanager' ? 'secretsmanager' : 'ssm'}.${region}.amazonaws.com`;
+    if (!services.has(kmsKey)) services.set(kmsKey, new Set());
+    services.get(kmsKey)!.add(via);
+  }
+  for (const key of [...services.keys()].sort()) {
+    role.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key],
+        conditions: { StringEquals: { 'kms:ViaService': [...services.get(key)!].sort() } },
+      }),
+    );
+  }
 }
 
 /** Lets `role` read exactly the secrets and parameters `sources` name, and nothing else. */
