@@ -45,13 +45,20 @@ export async function lockStep(store: ArtifactStore, key: Hash, options: StepLoc
   if (isAbsolute(store.location)) return lockFile(store.location, key, options);
   const objects = store instanceof CasStore ? store.backend.conditional : undefined;
   if (!objects || !(await conditionalWritesHonoured(store.location, objects, options.onWarning))) return undefined;
-  return leaseLock(objects, lockKey(key), {
-    signal: options.signal,
-    leaseMs: options.leaseMs,
-    onWait: options.onWait,
-    onLost: (holder) =>
-      options.onWarning?.(`the lock on a running step (${lockKey(key)}) was taken over by ${holder}: its heartbeat could not reach ${store.location} within the lease`),
-  });
+  try {
+    return await leaseLock(objects, lockKey(key), {
+      signal: options.signal,
+      leaseMs: options.leaseMs,
+      onWait: options.onWait,
+      onLost: (holder) =>
+        options.onWarning?.(`the lock on a running step (${lockKey(key)}) was taken over by ${holder}: its heartbeat could not reach ${store.location} within the lease`),
+    });
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    // A lock saves duplicate work only: a store that refuses it (permissions, a network error) must not fail the step.
+    options.onWarning?.(`could not lock a step at ${store.location}/${lockKey(key)} (${(err as Error).message}); it runs unlocked`);
+    return undefined;
+  }
 }
 
 function lockKey(key: Hash): string {
@@ -64,9 +71,8 @@ const probes = new Map<string, Promise<boolean>>();
 function conditionalWritesHonoured(location: string, objects: ConditionalObjects, onWarning: StepLockOptions['onWarning']): Promise<boolean> {
   let probe = probes.get(location);
   if (!probe) {
-    probe = conditionalWritesWork(objects, `locks/.probe-${randomBytes(6).toString('hex')}`)
-      .catch(() => false)
-      .then((works) => {
+    probe = conditionalWritesWork(objects, `locks/.probe-${randomBytes(6).toString('hex')}`).then(
+      (works) => {
         if (!works) {
           onWarning?.(
             `${location} does not honour S3 conditional writes (If-None-Match), so steps are not locked across processes: ` +
@@ -74,7 +80,16 @@ function conditionalWritesHonoured(location: string, objects: ConditionalObjects
           );
         }
         return works;
-      });
+      },
+      (err: Error) => {
+        probes.delete(location); // perhaps passing: ask again next time
+        onWarning?.(
+          `could not check S3 conditional writes at ${location}/locks/ (${err.message}), so this step is not locked across processes; ` +
+            'locking needs s3:PutObject, s3:GetObject and s3:DeleteObject on locks/*.',
+        );
+        return false;
+      },
+    );
     probes.set(location, probe);
   }
   return probe;

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lockStep } from '../../lib/engine/step-lock';
 import { leaseLock } from '../../lib/engine/lease-lock';
@@ -176,5 +176,24 @@ describe('step locks on a server that ignores conditional writes (s3rver)', () =
     expect(warnings[0]).toMatch(/does not honour S3 conditional writes.*not locked/);
     // Nothing is left behind by the probe.
     expect(await store.list('locks/')).toEqual([]);
+  });
+});
+
+describe('step locks when S3 refuses them', () => {
+  it('a lock that cannot be taken (here: nothing listens) warns and lets the step run, never fails it', async () => {
+    const client = new S3Client({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    const store = openStore('s3://unreachable/prefix', { client });
+    const warnings: string[] = [];
+    const lock = await lockStep(store, hashBytes('a key'), { onWarning: (m) => warnings.push(m) });
+    expect(lock).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/could not check S3 conditional writes at s3:\/\/unreachable\/prefix\/locks\/ .*not locked.*s3:PutObject/);
+    client.destroy();
   });
 });
