@@ -67,3 +67,68 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof DefinitionError || err instanceof UsageError || err instanceof NotFoundError) return 2;
   return 1;
 }
+
+/** What each errno code a path can fail with means, in words a user can act on. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'does not exist',
+  ENOTDIR: 'goes through a file where a folder is expected',
+  EISDIR: 'is a directory where a file is expected',
+  ENAMETOOLONG: 'is too long for the filesystem (at most 255 bytes per name, 4096 in all)',
+  EACCES: 'is not accessible (permission denied)',
+  EPERM: 'is not permitted there (operation not permitted)',
+  EROFS: 'is on a read-only filesystem',
+  ENOSPC: 'could not be written: no space left on the device',
+  EDQUOT: 'could not be written: disk quota exceeded',
+  EFBIG: 'could not be written: the file would be too large',
+  ELOOP: 'has too many levels of symbolic links (a link loop)',
+  EEXIST: 'already exists',
+  ENXIO: 'is a device or FIFO with nothing on the other end',
+  EINVAL: 'cannot be used this way (the filesystem refused the operation)',
+  EBUSY: 'is busy (in use by the system or another process)',
+  ETXTBSY: 'is busy (a running program)',
+  EMLINK: 'has too many links',
+  ERR_INVALID_ARG_VALUE: 'contains a NUL byte, which no file name may hold',
+};
+
+/** Whether `err` is a Node filesystem error whose code `describeFsError` knows (a path problem the user can fix). */
+export function isPathError(err: unknown): err is NodeJS.ErrnoException {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (typeof e?.code !== 'string' || !Object.hasOwn(FS_REASONS, e.code)) return false;
+  // Node's fs functions refuse a NUL byte before any system call, with this code and message.
+  if (e.code === 'ERR_INVALID_ARG_VALUE') return /null bytes/i.test(e.message);
+  return typeof e.syscall === 'string';
+}
+
+/** The usual fix for a filesystem error whose place has no more specific one. */
+export function fsErrorFix(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return 'free some space or write somewhere else; nothing was replaced';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'choose a place you can write to, or fix its permissions';
+    case 'ENAMETOOLONG':
+      return 'choose a shorter path';
+    default:
+      return 'check the path: its folders must exist and be folders, and it must be a regular file or directory as the command expects';
+  }
+}
+
+/** What an errno code means for a path, e.g. `ENOTDIR` → "goes through a file where a folder is expected (ENOTDIR)". */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code !== undefined ? FS_REASONS[code] : undefined;
+  if (reason) return `${reason} (${code})`;
+  return (err as Error)?.message ?? String(err);
+}
+
+/**
+ * A UsageError for a filesystem error on a path the user gave: `<what>: <why>; <fix>`, e.g.
+ * `--out build/x.json: goes through a file where a folder is expected (ENOTDIR); give a path in an existing folder`.
+ */
+export function pathUsageError(err: unknown, what: string, fix: string): UsageError {
+  return new UsageError(`${what}: ${describeFsError(err)}; ${fix}`);
+}

@@ -4,7 +4,7 @@
  * Exit status: 0 success, 1 a run failed, 2 invalid definition or arguments.
  */
 import { Command, CommanderError } from 'commander';
-import { DefinitionError, UsageError, exitCodeFor } from '../errors';
+import { DefinitionError, UsageError, describeFsError, exitCodeFor, fsErrorFix, isPathError } from '../errors';
 import { didYouMean } from '../spec';
 import { COMMANDS } from './commands/index';
 
@@ -44,6 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${err.message}\n${err.problems.length} problem(s) found; nothing was written.\n`);
     } else if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.problems.join('\nerror: ')}\n`);
+    } else if (isPathError(err)) {
+      // A path the commands did not check up front: still one line naming it and the fix, exit 2, never a raw errno message.
+      process.stderr.write(`error: ${err.path ?? 'a path'}: ${describeFsError(err)}; ${fsErrorFix(err)}\n`);
+      if (process.env.PIPEWRIGHT_DEBUG) process.stderr.write(`${err.stack}\n`);
+      return 2;
     } else {
       const e = err as Error;
       process.stderr.write(`error: ${e?.message ?? String(err)}\n`);

@@ -1,9 +1,9 @@
 /**
  * Loads a pipeline definition file of any supported kind into the validated IR.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { DefinitionError, UsageError } from '../errors';
+import { DefinitionError, UsageError, pathUsageError } from '../errors';
 import type { PipelineIR } from '../ir';
 import { importDefault } from './dsl-module';
 import { parseSpec } from './parse';
@@ -67,6 +67,8 @@ function isDescriptorSource(v: unknown): v is DescriptorSource {
  * @throws DefinitionError listing every problem in the definition
  */
 export async function loadPipeline(file: string): Promise<PipelineIR> {
+  if (file === '') throw new UsageError('the definition path is empty; give the path of a pipeline definition, e.g. pipeline.yaml');
+  if (file.includes('\0')) throw new UsageError(`${JSON.stringify(file)}: the definition path contains a NUL byte, which no file name may hold; check the path`);
   const source = resolve(file);
   const ext = extname(file).toLowerCase();
   const known = [...SPEC_EXTENSIONS, ...DSL_EXTENSIONS] as readonly string[];
@@ -78,9 +80,14 @@ export async function loadPipeline(file: string): Promise<PipelineIR> {
   try {
     const st = await stat(source);
     if (!st.isFile()) throw new UsageError(`${file}: is not a file; give the path of a pipeline definition`);
+    // A "file" of the kernel's (a link into /proc or /sys) can block a read forever.
+    if (/^\/(proc|sys)(\/|$)/.test(await realpath(source))) {
+      throw new UsageError(`${file}: is a file of the kernel's /proc or /sys filesystem, not a definition; give the path of a pipeline definition`);
+    }
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`${file}: no such file (looked at ${source}); check the path`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${file}: no such file (looked at ${source}); check the path`);
+    throw pathUsageError(err, file, 'check the path of the pipeline definition');
   }
   if ((SPEC_EXTENSIONS as readonly string[]).includes(ext)) {
     return parseSpec(decodeDefinition(await readFile(source), file), file, { source, format: ext === '.json' ? 'json' : 'yaml' });

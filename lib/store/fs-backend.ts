@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors';
+import { describeFsError, UsageError } from '../errors';
 import type { BackendReadable, StoreBackend, WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
@@ -229,7 +229,7 @@ async function makeDirs(dir: string, storeRoot: string): Promise<void> {
       if (!st.isDirectory()) throw storeDirError(storeRoot, `${d} is not a directory`);
       break;
     }
-    if (st.code !== 'ENOENT') throw storeDirError(storeRoot, `${d}: ${st.code}`);
+    if (st.code !== 'ENOENT') throw storeDirError(storeRoot, `${d} ${describeFsError(st)}`);
     missing.push(d);
     if (dirname(d) === d) break;
   }
@@ -239,7 +239,7 @@ async function makeDirs(dir: string, storeRoot: string): Promise<void> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && (await stat(d).catch(() => undefined))?.isDirectory()) continue; // made concurrently
-      throw storeDirError(storeRoot, `cannot create ${d}: ${code ?? String(err)}`);
+      throw storeDirError(storeRoot, `cannot create ${d}: it ${describeFsError(err)}`);
     }
   }
 }

@@ -57,7 +57,10 @@ describe('writeArtifact', () => {
   it('writes a new destination, and gives a clear error when its folder is a file', async () => {
     await writeArtifact(sb.store, file, join(sb.dir, 'new.txt'));
     expect(await readFile(join(sb.dir, 'new.txt'), 'utf8')).toBe('weights\n');
-    await expect(writeArtifact(sb.store, file, join(sb.dir, 'new.txt/x'))).rejects.toThrow(/cannot write .*: (ENOTDIR|EEXIST); check that its folder/);
+    await expect(writeArtifact(sb.store, file, join(sb.dir, 'new.txt/x'))).rejects.toThrow(/new\.txt\/x: goes through a file where a folder is expected \(ENOTDIR\); choose another destination/);
+    // A missing folder is not created (as for cp): the destination's folder must exist.
+    await expect(writeArtifact(sb.store, file, join(sb.dir, 'no/such/x'))).rejects.toThrow(/its folder .*no\/such does not exist; create it first/);
+    await expect(writeArtifact(sb.store, file, '/proc/pw-x')).rejects.toThrow(/kernel's \/proc filesystem/);
     await expect(writeArtifact(sb.store, file, '')).rejects.toThrow(/destination is empty/);
   });
 });

@@ -4,12 +4,18 @@
  * input must end in success or a DefinitionError/UsageError (exit 0 or 2) with a message that names a place,
  * never another exception, exit 1, a stack trace, or more than a second.
  *
+ * A third part mutates the paths in every path slot (definition, --store, --out, --html, get's destination):
+ * appended segments, doubled slashes, NUL bytes, over-long names, swaps for a file, a folder, a FIFO, a dangling
+ * link or a /proc, /sys or /dev path; test/cli/hostile-paths.integration.test.ts is the table of the same
+ * through the compiled CLI.
+ *
  * Seeded (PW_FUZZ_SEED, default 8) so a failure reproduces; PW_FUZZ_CASES scales the number of cases.
  * The case counts are recorded in BENCHMARKS.md (reliability).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main';
 import { DefinitionError, UsageError } from '../../lib/errors';
@@ -196,4 +202,103 @@ describe('fuzz: CLI arguments', () => {
     expect(slowest, 'slowest case (ms)').toBeLessThan(1000);
     process.stdout.write(`fuzz cli: ${CLI_CASES} cases (${zero} exit 0, ${two} exit 2), slowest ${slowest.toFixed(0)} ms, seed ${SEED + 1}\n`);
   }, 120_000);
+});
+
+/** Runs `main()` with stdout and stderr captured. */
+async function callMain(args: readonly string[]): Promise<{ code: number; out: string; err: string; ms: number }> {
+  let err = '';
+  let out = '';
+  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  process.stdout.write = ((c: string) => ((out += String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((err += String(c)), true)) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  const t0 = performance.now();
+  try {
+    const code = await main(args);
+    return { code, out, err, ms: performance.now() - t0 };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+    process.exitCode = undefined;
+  }
+}
+
+describe('fuzz: paths', () => {
+  it('mutated paths in every path slot of every command end in exit 0 or 2 with a message naming a place, and write nothing outside the work folder', async () => {
+    const r = rng(SEED + 2);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+    const base = join(work, 'paths');
+    mkdirSync(join(base, 'adir'), { recursive: true });
+    writeFileSync(join(base, 'afile'), 'x');
+    execFileSync('mkfifo', [join(base, 'fifo')]);
+    symlinkSync('/nonexistent/pw-fuzz', join(base, 'dangling'));
+    const good = join(base, 'good.yaml');
+    writeFileSync(good, SMALL);
+    const store = join(base, 'store');
+    const seeded = await callMain(['run', good, '--store', store]);
+    expect(seeded.code, seeded.err).toBe(0);
+    const mutations: readonly ((p: string) => string)[] = [
+      (p) => `${p}/x`,
+      (p) => `${p}/`,
+      (p) => p.replace(/\//g, '//'),
+      (p) => `${p}\0`,
+      () => '',
+      (p) => `${p}${'n'.repeat(260)}`,
+      (p) => join(base, 'afile', basename(p)),
+      () => join(base, 'afile'),
+      () => join(base, 'fifo'),
+      () => join(base, 'adir'),
+      () => join(base, 'dangling'),
+      (p) => join(base, 'adir', '..', 'nope', basename(p)),
+      (p) => `/proc/pw-fuzz/${basename(p)}`,
+      () => '/proc/self/status',
+      () => '/dev/full',
+      (p) => `/dev/pw-fuzz-${basename(p).slice(0, 20)}`,
+      () => '/sys/pw-fuzz',
+    ];
+    // Half the time a slot keeps its valid value, so hostile values also meet valid neighbours.
+    const slot = (valid: string): string => (r() < 0.5 ? valid : pick(mutations)(valid));
+    const templates: readonly ((n: number) => string[])[] = [
+      () => ['validate', slot(good)],
+      () => ['validate', '--json', slot(good)],
+      () => ['compile', slot(good)],
+      (n) => ['compile', slot(good), '--out', slot(join(base, `out-${n}.json`))],
+      () => ['graph', slot(good), '--run', 'latest', '--store', slot(store)],
+      (n) => ['report', 'latest', '--store', slot(store), '--html', slot(join(base, `report-${n}.html`))],
+      (n) => ['get', 'latest', 'one.o', slot(join(base, `got-${n}`)), '--store', slot(store)],
+      () => ['show', 'latest', '--store', slot(store)],
+      () => ['runs', '--store', slot(store)],
+      () => ['runs', 'small', '--store', slot(store)],
+      () => ['explain', 'latest', 'one', '--store', slot(store)],
+      () => ['logs', 'latest', 'one', '--store', slot(store)],
+      () => ['compare', 'latest', 'latest', '--store', slot(store)],
+      () => ['metrics', 'small', 'x', '--store', slot(store)],
+      () => ['gc', '--dry-run', '--store', slot(store)],
+    ];
+    const CASES_PATHS = Math.max(300, Math.floor(CASES / 2));
+    let zero = 0;
+    let two = 0;
+    let slowest = 0;
+    for (let n = 0; n < CASES_PATHS; n++) {
+      const args = pick(templates)(n);
+      const { code, out, err, ms } = await callMain(args);
+      slowest = Math.max(slowest, ms);
+      const shown = JSON.stringify(args);
+      expect([0, 2], `${shown} exited ${code}: ${err}`).toContain(code);
+      expect(err, `${shown} printed a stack trace`).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      expect(err, `${shown} printed a raw Node errno message`).not.toMatch(/\bE[A-Z]{3,}: [a-z][^;]*, [a-z]+ '/);
+      if (code === 2) {
+        const message = err.trim() || out.trim();
+        expect(message, `${shown} exited 2 without a message`).not.toBe('');
+        expect(namesAPlace(message, ''), `${shown}: ${message}`).toBe(true);
+        two++;
+      } else zero++;
+    }
+    // A hang guard (a FIFO opened, a store spinning under /proc), not a speed target: those are in bench/.
+    expect(slowest, 'slowest case (ms)').toBeLessThan(5000);
+    for (const p of ['/proc/pw-fuzz', '/sys/pw-fuzz']) expect(existsSync(p), p).toBe(false);
+    expect(readdirSync('/dev').filter((n) => n.startsWith('pw-fuzz')), 'files created under /dev').toEqual([]);
+    expect(readdirSync(base).filter((n) => n.includes('.pw-')), 'temporary files left behind').toEqual([]);
+    process.stdout.write(`fuzz paths: ${CASES_PATHS} cases (${zero} exit 0, ${two} exit 2), slowest ${slowest.toFixed(0)} ms, seed ${SEED + 2}\n`);
+  }, 180_000);
 });

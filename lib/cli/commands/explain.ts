@@ -3,7 +3,8 @@
  */
 import type { Command } from 'commander';
 import { explainStep } from '../../engine';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 
 /** Registers `explain`. */
 export function registerExplain(program: Command): void {
@@ -14,7 +15,7 @@ export function registerExplain(program: Command): void {
     .argument('<step>', 'step name')
     .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
     .action(async (runId: string, step: string, flags: { store?: string }) => {
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       const e = await explainStep(store, runId, step);
       process.stdout.write(`${e.step} in run ${e.runId}\n${e.lines.join('\n')}\n`);
     });

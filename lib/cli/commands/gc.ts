@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors';
 import { collectGarbage } from '../../gc';
-import { CasStore, defaultStoreLocation, openStore } from '../../store';
+import { CasStore, openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 
 interface GcFlags {
   readonly store?: string;
@@ -39,7 +40,7 @@ export function registerGc(program: Command): void {
         newerThan = new Date(flags.newerThan);
         if (Number.isNaN(newerThan.getTime())) throw new UsageError(`--newer-than: expected an ISO date such as 2026-11-01 or 2026-11-01T12:00:00Z; received ${JSON.stringify(flags.newerThan)}`);
       }
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store, { mustExist: true }));
       if (!(store instanceof CasStore)) throw new UsageError('gc needs a filesystem or S3 store');
       const report = await collectGarbage(store, { keepLast, newerThan, dryRun: flags.dryRun, graceMs: grace * 60_000 });
       if (flags.json) {

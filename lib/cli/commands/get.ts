@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { loadRun } from '../../engine';
 import { NotFoundError, UsageError } from '../../errors';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 import { writeArtifact } from '../private/write-artifact';
 
 /** Registers `get`. */
@@ -24,7 +25,7 @@ export function registerGet(program: Command): void {
       }
       const step = what.slice(0, dot);
       const output = what.slice(dot + 1);
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       const doc = await loadRun(store, runId);
       const result = doc.steps[step];
       if (!result) {

@@ -5,7 +5,8 @@ import { type Command, Option } from 'commander';
 import { GRAPH_FORMATS, type GraphFormat, renderGraph } from '../../graph';
 import { loadPipeline } from '../../spec';
 import { NotFoundError } from '../../errors';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 
 interface GraphFlags {
   readonly format: GraphFormat;
@@ -26,7 +27,7 @@ export function registerGraph(program: Command): void {
       const ir = await loadPipeline(file);
       let status: Record<string, string> | undefined;
       if (flags.run !== undefined) {
-        const store = openStore(flags.store ?? defaultStoreLocation());
+        const store = openStore(storeLocation(flags.store));
         const [{ createRunHistory }, { localRunSource }] = await Promise.all([import('../../api'), import('../../serve')]);
         const history = createRunHistory(localRunSource({ store, pipelines: [ir] }), store);
         let runId = flags.run;

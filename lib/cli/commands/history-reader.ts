@@ -6,7 +6,8 @@ import type { RunHistory } from '../../api';
 import { ApiClient } from '../../client';
 import { resolveRunId } from '../../engine';
 import { NotFoundError } from '../../errors';
-import { defaultStoreLocation, openStore, type ArtifactStore } from '../../store';
+import { openStore, type ArtifactStore } from '../../store';
+import { storeLocation } from '../private/paths';
 import { httpHistory } from '../http-history';
 
 /** The flags every history command takes. */
@@ -38,7 +39,7 @@ export async function openHistory(flags: HistoryFlags): Promise<OpenedHistory> {
     const client = new ApiClient({ api: flags.api, region: flags.region });
     return { history: httpHistory(client), where: `the API at ${flags.api}`, listCommand: `pipewright runs --api ${flags.api}` };
   }
-  const store = openStore(flags.store ?? defaultStoreLocation());
+  const store = openStore(storeLocation(flags.store));
   const [{ createRunHistory }, { localRunSource }] = await Promise.all([import('../../api'), import('../../serve')]);
   return {
     history: createRunHistory(localRunSource({ store }), store),

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { loadRun } from '../../engine';
 import { NotFoundError, UsageError } from '../../errors';
 import { readStepRecord, runKey, type StepRunDocument } from '../../protocol';
-import { defaultStoreLocation, openStore, type ArtifactStore, type Hash } from '../../store';
+import { openStore, type ArtifactStore, type Hash } from '../../store';
+import { storeLocation } from '../private/paths';
 
 /** The blob hashes of a step's captured streams in a run; NotFoundError saying why when there are none. */
 export async function stepStreams(
@@ -44,7 +45,7 @@ export function registerLogs(program: Command): void {
       if (flags.stream !== undefined && flags.stream !== 'stdout' && flags.stream !== 'stderr') {
         throw new UsageError(`--stream: expected stdout or stderr; received ${JSON.stringify(flags.stream)}`);
       }
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       const streams = await stepStreams(store, runId, step);
       if (flags.stream) {
         process.stdout.write(await store.getBytes(streams[flags.stream]));

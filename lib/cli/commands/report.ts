@@ -2,10 +2,10 @@
  * `pipewright report <runId> --html FILE`: one run as a self-contained HTML file (the web UI's run view,
  * its data inlined; opens offline), to attach to a pull request or a ticket.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { ApiStepDetail } from '../../api';
 import { UsageError } from '../../errors';
+import { checkOutputPath, writeOutputFile } from '../private/paths';
 import { HISTORY_OPTIONS, locateRun, openHistory, type HistoryFlags } from './history-reader';
 
 /** Builds the report HTML of a run. */
@@ -27,12 +27,19 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('Write one run as a self-contained HTML file: DAG, timeline, logs, metrics, outputs (works offline)')
     .argument('<runId>', "run id, or 'latest'")
-    .requiredOption('--html <file>', 'the HTML file to write');
+    .requiredOption('--html <file>', 'the HTML file to write (- for stdout)');
   for (const [flag, help] of HISTORY_OPTIONS) cmd.option(flag, help);
   cmd.action(async (id: string, flags: HistoryFlags & { html: string }) => {
     if (!flags.html.trim()) throw new UsageError('--html: expected a file name, e.g. --html run.html');
+    const what = `--html ${flags.html}`;
+    const fix = 'give --html a file path in an existing folder, e.g. --html run.html, or - for stdout';
+    if (flags.html !== '-') checkOutputPath(flags.html, what, fix);
     const { html, runId } = await buildReport(flags, id);
-    await writeFile(flags.html, html);
+    if (flags.html === '-') {
+      process.stdout.write(html);
+      return;
+    }
+    await writeOutputFile(flags.html, html, what, fix);
     process.stdout.write(`report of run ${runId} written to ${flags.html} (${(html.length / 1024).toFixed(0)} KiB)\n`);
   });
 }

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { startRun, createProgressReporter } from '../../engine';
 import { UsageError } from '../../errors';
 import { loadPipeline, resolveParameters } from '../../spec';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 
 interface RunFlags {
   readonly param: string[];
@@ -69,7 +70,7 @@ export function registerRun(program: Command): void {
       const given = parseParamFlags(flags.param);
       const pipeline = await loadPipeline(file);
       const parameters = resolveParameters(pipeline, given, { fromStrings: true });
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       // Live view only on a terminal; with stdout redirected (a log file, CI capture) plain lines, unless
       // stdout carries the --json document and stderr is still the terminal.
       const live = Boolean(process.stderr.isTTY) && (Boolean(process.stdout.isTTY) || Boolean(flags.json)) && !process.env.CI;

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { formatDuration, listRuns, type RunDocument } from '../../engine';
 import type { ApiRunSummary } from '../../api';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 import { HISTORY_OPTIONS, openHistory, type HistoryFlags } from './history-reader';
 import { positiveInt } from './trigger';
 
@@ -91,7 +92,7 @@ export function registerRuns(program: Command): void {
         await listPages(pipeline, flags);
         return;
       }
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       const docs = await listRuns(store);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);

@@ -9,7 +9,8 @@ import { DEFAULT_PORT } from '../../client';
 import { UsageError } from '../../errors';
 import type { PipelineIR } from '../../ir';
 import { DSL_EXTENSIONS, loadPipeline, SPEC_EXTENSIONS } from '../../spec';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 
 interface ServeFlags {
   readonly port: string;
@@ -64,7 +65,7 @@ async function serveUiProxy(flags: ServeFlags, files: readonly string[]): Promis
   const { ApiClient } = await import('../../client');
   const { startUiProxy } = await import('../../serve');
   const client = new ApiClient({ api: flags.api!, region: flags.region });
-  const store = flags.store ? openStore(flags.store) : undefined;
+  const store = flags.store !== undefined ? openStore(storeLocation(flags.store)) : undefined;
   const proxy = await startUiProxy({
     client,
     store,
@@ -118,7 +119,7 @@ export function registerServe(program: Command): void {
       const paths = files.length > 0 ? files : await definitionFiles(PIPELINES_DIR);
       const pipelines: PipelineIR[] = [];
       for (const file of paths) pipelines.push(await loadPipeline(file));
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       // Loaded on use: the server pulls in the whole local engine.
       const { startServer } = await import('../../serve');
       const server = await startServer({

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { formatDuration, formatSummary, loadRun, skipWhy, type RunDocument } from '../../engine';
 import { runKey, type Metric, type StepRunDocument } from '../../protocol';
-import { defaultStoreLocation, openStore } from '../../store';
+import { openStore } from '../../store';
+import { storeLocation } from '../private/paths';
 import { table } from './runs';
 
 function short(ref: string): string {
@@ -94,7 +95,7 @@ export function registerShow(program: Command): void {
     .option('--store <dir>', 'artifact store directory (default: $PIPEWRIGHT_STORE or ./.pipewright)')
     .option('--json', 'print the run document as JSON (as `run --json` does)')
     .action(async (id: string, flags: { store?: string; json?: boolean }) => {
-      const store = openStore(flags.store ?? defaultStoreLocation());
+      const store = openStore(storeLocation(flags.store));
       const doc = await loadRun(store, id);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

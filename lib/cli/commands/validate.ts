@@ -3,6 +3,7 @@
  *
  * A TypeScript module is also type-checked, with the TypeScript of its own project, when that project has one.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionError, UsageError, type Problem } from '../../errors';
@@ -13,9 +14,19 @@ interface ValidateFlags {
   readonly typecheck?: boolean;
 }
 
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Type-checks `.ts`/`.mts`/`.cts` modules; undefined for every other kind of file or with `--no-typecheck`. */
 async function typeCheck(file: string, flags: ValidateFlags): Promise<TypeCheckResult | undefined> {
   if (flags.typecheck === false || !/\.[mc]?ts$/i.test(file)) return undefined;
+  // A path that is not a readable regular file gets the loader's one-line error, without a note about type-checking.
+  if (!isFile(file)) return undefined;
   return typeCheckModule(resolve(file));
 }
 

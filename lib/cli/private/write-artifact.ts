@@ -3,11 +3,10 @@
  * only with `--force`, and only when it is a regular file or a directory; a directory artifact replaces the
  * destination whole (never merged into it).
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../../errors';
+import { fsErrorFix, isPathError, pathUsageError, UsageError } from '../../errors';
 import { isTreeRef, type ArtifactRef, type ArtifactStore, type Hash } from '../../store';
+import { besidePath, checkOutputPath } from './paths';
 
 /** Options of `writeArtifact`. */
 export interface WriteArtifactOptions {
@@ -27,24 +26,26 @@ export async function writeArtifact(store: ArtifactStore, ref: ArtifactRef, dest
     await new Promise<void>((resolve, reject) => out.write(data, (err) => (err ? reject(err) : resolve())));
     return 'stdout';
   }
+  if (dest.includes('\0')) throw new UsageError('the destination contains a NUL byte, which no file name may hold; give a file or folder path, or - for stdout');
   const existing = await lstat(dest).catch(() => undefined);
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    throw new UsageError(
+      `${dest} exists and is not a regular file or directory (a link, device, FIFO or socket); refusing to replace it, even with --force; choose another destination`,
+    );
+  }
+  // The rest of the filesystem boundary: its folder exists and is one, not on /proc, /sys or /dev, not too long.
+  checkOutputPath(dest, `destination ${dest}`, 'choose another destination, or - for stdout', { allowDirectory: true });
   if (existing) {
-    if (!existing.isFile() && !existing.isDirectory()) {
-      throw new UsageError(
-        `${dest} exists and is not a regular file or directory (a link, device, FIFO or socket); refusing to replace it, even with --force; choose another destination`,
-      );
-    }
     if (!opts.force) {
       throw new UsageError(`${dest} already exists (a ${existing.isDirectory() ? 'directory' : 'file'}); pass --force to replace it whole, or choose another destination`);
     }
   }
   // Written beside the destination first, then renamed into place: a failure leaves the destination as it was.
-  const tag = randomBytes(6).toString('hex');
-  const fresh = join(dirname(dest), `.${basename(dest)}.pw-${tag}.new`);
+  const fresh = besidePath(dest, 'new');
   try {
     await store.materialize(ref, fresh);
     if (existing) {
-      const old = join(dirname(dest), `.${basename(dest)}.pw-${tag}.old`);
+      const old = besidePath(dest, 'old');
       await rename(dest, old);
       await rename(fresh, dest);
       await rm(old, { recursive: true, force: true });
@@ -53,10 +54,7 @@ export async function writeArtifact(store: ArtifactStore, ref: ArtifactRef, dest
     }
   } catch (err) {
     await rm(fresh, { recursive: true, force: true }).catch(() => undefined);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EISDIR' || code === 'EEXIST') {
-      throw new UsageError(`cannot write ${dest}: ${code}; check that its folder exists and is writable`);
-    }
+    if (isPathError(err)) throw pathUsageError(err, `cannot write ${dest}`, fsErrorFix(err));
     throw err;
   }
   return dest;
