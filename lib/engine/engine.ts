@@ -248,7 +248,13 @@ function batchTask(ctx: TaskContext, step: string) {
     // The same step (same cache key) running in another live process is waited for, then reused.
     let lock: StepLock | undefined;
     try {
-      lock = key ? await lockStep(ctx.store.location, key, ctx.stop.signal) : undefined;
+      lock = key
+        ? await lockStep(ctx.opts.store, key, {
+            signal: ctx.stop.signal,
+            onWait: (holder) => ctx.emit({ type: 'warning', message: `step '${step}': waiting for ${holder}, which is running the same step (same cache key)` }),
+            onWarning: (message) => ctx.emit({ type: 'warning', message }),
+          })
+        : undefined;
     } catch {
       ctx.finish(step, { status: 'skipped', ...(key ? { cacheKey: key } : {}) });
       throw new TaskFailedError(`Step '${step}' was stopped before it started`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hash } from '../store';
 import { stepDirLayout } from './layout';
-import { stageInBatch, stageOutItem, PROGRESS_FD3, type ItemOutcome, type ItemTimes, type StagedItem } from './mini-batch';
+import { stageInBatch, stageOutItem, PROGRESS_FD4, type ItemOutcome, type ItemTimes, type StagedItem } from './mini-batch';
 import { HIDDEN_ENV, masker, maskFile, removeDir, spawnStep, STAGING_PREFIX, STEP_HOST_ENV, tailOf, type Outcome, type RunJobOptions } from './run-job';
 
 /** Options for `runBatch`: those of `runJob`, with the jobs' items instead of one job. */
@@ -69,7 +69,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<ItemOutcome[]> {
     const chainOpts = { ...opts, timeoutSeconds: undefined };
     const outcome: Outcome = opts.signal?.aborted
       ? { exitCode: null, signal: null, stopped: 'aborted' }
-      : await spawnStep(['/bin/sh', layout.script, PROGRESS_FD3], dir, env, layout.stdout, layout.stderr, chainOpts, () => undefined, (chunk) => {
+      : await spawnStep(['/bin/sh', layout.script, PROGRESS_FD4], dir, env, layout.stdout, layout.stderr, chainOpts, () => undefined, (chunk) => {
           pending += chunk.toString('utf8');
           const lines = pending.split('\n');
           pending = lines.pop()!;

@@ -3,15 +3,17 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { RunFailedError } from '../errors';
 import { type StepRecord } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { startGuard } from './private/guard';
+import { findExecutable, LAUNCHER_NAME, LAUNCHER_SCRIPT, SHELL, shellAvailable } from './private/launch';
+import { processStartedAt } from './private/process-start';
 import { stageIn } from './stage-in';
 import { stageOut, writeFailedRunDocument } from './stage-out';
 
@@ -66,18 +68,30 @@ export const STAGING_PREFIX = 'pw-stage-';
 
 /**
  * Removes staging folders under `root` left by a process of this machine that is gone (a run SIGKILLed
- * mid-step); returns how many. Folders of live processes are left alone.
+ * mid-step); returns how many. Folders of live processes are left alone; a folder whose pid now belongs to a
+ * process that started after the folder was last written (the pid was reused) is not theirs, and goes.
  */
 export async function removeStaleStaging(root: string = tmpdir()): Promise<number> {
   const names = await readdir(root).catch(() => [] as string[]);
   let removed = 0;
   for (const name of names) {
     const m = /^pw-stage-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
-    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    if (!m || Number(m[1]) === process.pid) continue;
+    if (await ownerAlive(Number(m[1]), join(root, name))) continue;
     await removeDir(join(root, name));
     removed++;
   }
   return removed;
+}
+
+/** Clock ticks of /proc are 10 ms and stat times may be coarse: a reused pid must have started clearly later. */
+const PID_REUSE_SLACK_MS = 2000;
+
+async function ownerAlive(pid: number, folder: string): Promise<boolean> {
+  if (!processAlive(pid)) return false;
+  const [startedAt, st] = await Promise.all([processStartedAt(pid), lstat(folder).catch(() => undefined)]);
+  if (startedAt === undefined || st === undefined) return true; // cannot tell: keep it
+  return startedAt <= st.mtimeMs + PID_REUSE_SLACK_MS;
 }
 
 function processAlive(pid: number): boolean {
@@ -208,9 +222,9 @@ export function tailOf(chunks: Buffer[]): string {
 
 /**
  * Spawns a step's command in its own process group under a guard, capturing stdout and stderr in files; with
- * `onProgress`, descriptor 3 is a pipe whose chunks it gets (a mini-batch's progress lines). @internal
+ * `onProgress`, descriptor 4 is a pipe whose chunks it gets (a mini-batch's progress lines). @internal
  */
-export function spawnStep(
+export async function spawnStep(
   command: readonly string[],
   cwd: string,
   env: Record<string, string>,
@@ -220,18 +234,31 @@ export function spawnStep(
   onStderr: (chunk: Buffer) => void,
   onProgress?: (chunk: Buffer) => void,
 ): Promise<Outcome> {
+  const gated = await shellAvailable();
+  const missing = gated ? await findExecutable(command[0], cwd, env.PATH) : undefined;
+  if (missing) {
+    await Promise.all([writeFile(stdoutPath, ''), writeFile(stderrPath, '')]);
+    return { exitCode: null, signal: null, spawnError: missing };
+  }
   return new Promise((resolve) => {
     const out = createWriteStream(stdoutPath);
     const err = createWriteStream(stderrPath);
     const guard = startGuard();
-    const child = spawn(command[0], command.slice(1), {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', onProgress ? 'pipe' : 'ignore'],
-    }) as ChildProcessByStdio<null, Readable, Readable>;
-    (child.stdio[3] as NodeJS.ReadableStream | undefined)?.on('data', (chunk: Buffer) => onProgress?.(chunk));
-    if (child.pid !== undefined) guard.watch(child.pid);
+    // The command waits on fd 3 for a go-ahead, sent only once the guard has the step's group (see launch.ts);
+    // fd 4, when asked for, carries a mini-batch's progress lines back (mini-batch.ts).
+    const progress = onProgress ? 'pipe' : 'ignore';
+    const child = (
+      gated
+        ? spawn(SHELL, ['-c', LAUNCHER_SCRIPT, LAUNCHER_NAME, ...command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', progress] })
+        : spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ignore', progress] })
+    ) as ChildProcessByStdio<null, Readable, Readable>;
+    (child.stdio[4] as NodeJS.ReadableStream | null | undefined)?.on('data', (chunk: Buffer) => onProgress?.(chunk));
+    if (child.pid !== undefined) {
+      guard.watch(child.pid);
+      const go = child.stdio[3] as Writable | null | undefined;
+      go?.on('error', () => undefined);
+      go?.end('go\n');
+    }
     let stopped: Outcome['stopped'];
     let killTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
@@ -294,7 +321,7 @@ export function spawnStep(
       closeTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
-        (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void } | undefined)?.destroy?.();
+        (child.stdio[4] as NodeJS.ReadableStream & { destroy?: () => void } | null | undefined)?.destroy?.();
         finish(exitCode, signal);
       }, STRAY_PIPE_GRACE_MS);
     });

@@ -20,6 +20,23 @@ export type WriteMode =
   /** Mutable documents (records, run documents): replace atomically. */
   | 'replace';
 
+/**
+ * Compare-and-swap on small objects, for leases that several processes or machines share (step locks).
+ *
+ * Each write names the version it expects (a tag: S3's ETag), so of two racing writers exactly one wins.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+ */
+export interface ConditionalObjects {
+  /** Creates `key` only when it is absent; returns its tag, or undefined when it already exists. */
+  create(key: string, data: Uint8Array): Promise<string | undefined>;
+  /** Reads an object with its tag; undefined when absent. */
+  read(key: string): Promise<{ readonly data: Buffer; readonly tag: string } | undefined>;
+  /** Replaces `key` only while its tag is `tag`; returns the new tag, or undefined when it changed or is gone. */
+  replace(key: string, data: Uint8Array, tag: string): Promise<string | undefined>;
+  /** Deletes `key` only while its tag is `tag`; returns whether it did. */
+  remove(key: string, tag: string): Promise<boolean>;
+}
+
 /** Storage of keyed objects under one root (a directory or a bucket prefix). */
 export interface StoreBackend {
   /** The root, for people: `/abs/path/.pipewright` or `s3://bucket/prefix`. */
@@ -47,4 +64,6 @@ export interface StoreBackend {
   stat(key: string): Promise<{ readonly size: number; readonly modifiedAt: Date } | undefined>;
   /** Deletes an object; deleting an absent one is not an error (used by `pipewright gc`). */
   remove(key: string): Promise<void>;
+  /** Conditional writes, where the backend has them (S3). @default - none (the filesystem locks by exclusive create) */
+  readonly conditional?: ConditionalObjects;
 }

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { GetObjectCommandOutput, ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import type { BackendReadable, StoreBackend, WriteMode } from './backend';
+import type { BackendReadable, ConditionalObjects, StoreBackend, WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
 /** Options of the S3 backend. */
@@ -180,6 +180,56 @@ export class S3Backend implements StoreBackend {
     await this.send<unknown>((sdk) => new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
     return `s3://${this.bucket}/${qKey}`;
   }
+
+  /**
+   * Compare-and-swap with S3 conditional writes (`If-None-Match: *`, `If-Match: <ETag>` on PutObject) and
+   * conditional deletes (`If-Match` on DeleteObject): a failed precondition is 412, a concurrent conditional
+   * request on the same key 409 (ConditionalRequestConflict); both mean "someone else changed it".
+   * Servers that ignore these headers (s3rver) make every write succeed: step locks probe for that first.
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+   * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html
+   */
+  public readonly conditional: ConditionalObjects = {
+    create: (key, data) => this.conditionalPut(key, data, { IfNoneMatch: '*' }),
+    replace: (key, data, tag) => this.conditionalPut(key, data, { IfMatch: tag }),
+    read: async (key) => {
+      try {
+        const out = await this.send<GetObjectCommandOutput>((sdk) => new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+        return { data: Buffer.from(await out.Body!.transformToByteArray()), tag: out.ETag ?? '' };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    remove: async (key, tag) => {
+      try {
+        await this.send<unknown>((sdk) => new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, IfMatch: tag }));
+        return true;
+      } catch (err) {
+        if (isPreconditionFailed(err) || isNotFound(err)) return false;
+        throw err;
+      }
+    },
+  };
+
+  private async conditionalPut(key: string, data: Uint8Array, condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<string | undefined> {
+    try {
+      const out = await this.send<{ ETag?: string }>(
+        (sdk) => new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: data, ContentLength: data.byteLength, ...condition }),
+      );
+      return out.ETag ?? '';
+    } catch (err) {
+      if (isPreconditionFailed(err) || isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
+
+/** 412 Precondition Failed, or 409 ConditionalRequestConflict (a concurrent conditional request won). */
+function isPreconditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  return status === 412 || status === 409 || e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict';
 }
 
 function isNotFound(err: unknown): boolean {

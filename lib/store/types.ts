@@ -9,6 +9,7 @@
  * - `cas/sha256/<hex>`        immutable blobs (file contents and tree listings), named by SHA-256
  * - `uris/<hex>.json`         which content a listing of an `s3://` location (keys, ETags, sizes) produced
  * - `quarantine/…`            corrupt objects moved aside
+ * - `locks/<hex>.lock`         step locks of running steps (lib/engine/step-lock.ts), not documents
  * - anything else             JSON documents written with `putJson` (see lib/protocol/store-keys.ts)
  */
 

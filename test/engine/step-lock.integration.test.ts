@@ -3,10 +3,9 @@
  * reused, not started a second time.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lockStep } from '../../lib/engine/step-lock';
 import { makeProject, type Project } from './support';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');
@@ -52,19 +51,24 @@ steps:
     expect(JSON.parse(second.stdout).steps.slow.status).toBe('reused');
     expect(await readFile(join(p.dir, 'count'), 'utf8')).toBe('ran\n');
   }, 60_000);
-});
 
-describe('a lock file whose owner is not written yet', () => {
-  it('is waited for, not an error: another process created it and is about to write its owner', async () => {
-    // GIVEN the lock of a key just created (empty) by another process, as open('wx') leaves it before the write
-    const key = `sha256:${'ab'.repeat(32)}` as const;
-    const store = join(p.dir, 'store');
-    await mkdir(join(store, 'locks'), { recursive: true });
-    await writeFile(join(store, 'locks', `${'ab'.repeat(32)}.lock`), '');
-    // WHEN this process asks for it and gives up after a while
-    const stop = new AbortController();
-    setTimeout(() => stop.abort(), 500);
-    // THEN it waited (before the fix: an immediate SyntaxError from parsing the empty owner, which failed the run)
-    await expect(lockStep(store, key, stop.signal)).rejects.toThrow(/stopped while waiting for another process/);
-  });
+  it('two runs of one process (serve) wait for each other too: the step runs once', async () => {
+    await p.write(
+      'pipeline.yaml',
+      `
+name: once-in-process
+steps:
+  slow:
+    command: [sh, -c, 'echo ran >> "$DIR/count"; sleep 2; echo done > "$PW_OUTPUT_O"']
+    env: { DIR: "${p.dir}" }
+    outputs: [o]
+`,
+    );
+    const ir = await p.load();
+    // GIVEN two runs started together in this one process, as `serve` does for two triggers
+    const [a, b] = await Promise.all([p.run(ir), p.run(ir)]);
+    // THEN one ran the step and the other waited and reused it
+    expect([a.doc.steps.slow.status, b.doc.steps.slow.status].sort()).toEqual(['ran', 'reused']);
+    expect(await readFile(join(p.dir, 'count'), 'utf8')).toBe('ran\n');
+  }, 60_000);
 });

@@ -55,9 +55,15 @@ export async function startS3rver(bucket = 'pipewright-test'): Promise<S3Server>
   };
 }
 
-/** Whether Python's moto (with its server extras) is importable by `python3`. */
+/**
+ * Whether Python's moto (with its server extras) is importable by `python3`; CI sets
+ * `PIPEWRIGHT_REQUIRE_MOTO=1` so that a missing moto fails the suite instead of skipping its tests.
+ */
 export function motoAvailable(): boolean {
   motoChecked ??= spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+  if (!motoChecked && process.env.PIPEWRIGHT_REQUIRE_MOTO === '1') {
+    throw new Error("PIPEWRIGHT_REQUIRE_MOTO=1 but python3 cannot import moto.server: pip install 'moto[server]'");
+  }
   return motoChecked;
 }
 let motoChecked: boolean | undefined;

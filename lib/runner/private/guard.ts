@@ -3,8 +3,11 @@
  * it is gone (SIGKILL, a crash, a second Ctrl-C), so a step never outlives its run.
  *
  * The guard reads its stdin, a pipe from this process: first the step's process group id, then nothing until
- * every write end is closed, which the kernel does when this process dies. It is started before the step, so
- * there is no moment when a step runs unguarded; Node opens pipes close-on-exec, so the step never holds one.
+ * every write end is closed, which the kernel does when this process dies. Node opens pipes close-on-exec, so
+ * nothing else holds that end. It is started before the step, and the step's command waits for a go-ahead sent
+ * only after the group id is in the guard's pipe (launch.ts): there is no moment when a command runs unguarded.
+ * (Before that go-ahead, an engine SIGKILLed between starting the step and writing its group left an orphan:
+ * the guard read EOF first and had nothing to kill. A loaded machine widens that window to tens of ms.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -14,12 +17,21 @@ export interface StepGuard {
   release(): void;
 }
 
-// Two signals that the engine is gone, whichever comes first: EOF on the pipe, or its pid ($1) no longer alive
-// (polled each second, in case something else still holds the pipe's write end).
+// Two signals that the engine is gone, whichever comes first: EOF on the pipe, or this guard's parent no longer
+// being the engine ($1). The kernel re-parents the guard when the engine exits, before the engine is reaped, so
+// a zombie engine counts as gone and a reused pid cannot pass for it; `kill -0` is the fallback without /proc.
 const SCRIPT = [
+  'engine=$1',
   'read pgid || exit 0',
   '[ -n "$pgid" ] || exit 0',
-  '( while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -9 -"$pgid" 2>/dev/null ) &',
+  '(',
+  '  while :; do',
+  '    if read -r s < /proc/$$/stat; then s=${s##*) }; set -- $s; [ "$2" = "$engine" ] || break',
+  '    else kill -0 "$engine" || break; fi',
+  '    sleep 1',
+  '  done',
+  '  kill -9 -"$pgid"',
+  ') 2>/dev/null &',
   'poller=$!',
   'read _ignored',
   'kill -9 -"$pgid" 2>/dev/null',
