@@ -409,13 +409,15 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
         const onOutput = ctx.opts.verbose
           ? (stream: 'stdout' | 'stderr', chunk: Buffer | string) => ctx.emit({ type: 'step-output', step, stream, text: chunk.toString() })
           : undefined;
+        // Each item gets the step's secrets, as a plain step does.
+        const secrets = secretsOf(ctx.opts.pipeline.steps[step]?.secrets);
         const itemFinished = (item: JobItem | undefined, error?: string): void =>
           ctx.emit({ type: 'item-finished', step, index: item?.index ?? 0, item: item?.name ?? '', ...(error === undefined ? { status: 'ran' } : { status: 'failed', error }) });
         // Several items: staged once per job and run as one chain, as in the Batch container; failed items are retried one by one.
         let retry: { job: Hash; error?: string }[] = jobs.map((job) => ({ job }));
         if (jobs.length > 1) {
           try {
-            const outcomes = await runBatch({ store: ctx.store, groups, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
+            const outcomes = await runBatch({ store: ctx.store, groups, env, secrets, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
             for (const o of outcomes) if (o.error === undefined) itemFinished(o.spec.item);
             retry = outcomes.flatMap((o) => (o.error === undefined ? [] : [{ job: o.job, error: o.error }]));
           } catch (err) {
@@ -427,7 +429,7 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
           for (let attempt = error === undefined ? 1 : 2; ; attempt++) {
             try {
               if (error !== undefined && (attempt > jd.retries + 1 || ctx.stop.signal.aborted)) throw new RunFailedError(error);
-              const record = await runJob({ store: ctx.store, job, env, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
+              const record = await runJob({ store: ctx.store, job, env, secrets, signal: ctx.stop.signal, timeoutSeconds: jd.timeoutSeconds, onOutput });
               itemFinished(record.keyDocument.item ? await itemOf(ctx.store, job) : undefined);
               break;
             } catch (err) {

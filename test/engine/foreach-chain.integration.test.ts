@@ -176,3 +176,39 @@ steps:
     expect(doc.steps.each.failedItems).toEqual([{ index: 1, name: '0001', error: expect.stringMatching(/item 0001 timed out after 1 s \(the step's timeout\)/) }]);
   });
 });
+
+describe('secrets and --verbose in a mini-batch', () => {
+  it("gives each item the step's secrets, masks them in its stored logs and failure message, and streams its output", async () => {
+    await p.write(
+      'pipeline.yaml',
+      `
+name: secretchain
+parameters:
+  xs: { type: list, default: [a, b] }
+steps:
+  each:
+    foreach: params.xs
+    batch: 2
+    tolerate: { count: 1 }
+    secrets: { CHAIN_TOKEN: "ssm:/ml/token" }
+    command: [sh, -c, 'echo "item $PW_ITEM token $CHAIN_TOKEN"; [ "$PW_ITEM" = a ] || { echo "bad $CHAIN_TOKEN" >&2; exit 2; }; touch "$PW_OUTPUT_OUT"']
+    outputs: [out]
+`,
+    );
+    process.env.CHAIN_TOKEN = 'chain-s3cr3t';
+    try {
+      const { doc, events } = await p.run(await p.load(), { verbose: true });
+      expect(doc.steps.each.items).toEqual({ total: 2, ran: 1, reused: 0, failed: 1 });
+      // the secret reached the items (masked when stored, streamed and reported)
+      const ok = await p.store.getJson<StepRunDocument>(runItemKey(doc.runId, 'each', 0));
+      expect((await p.store.getBytes(ok!.stdout!)).toString()).toBe('item a token ***\n');
+      expect(doc.steps.each.failedItems![0].error).toMatch(/exit code 2[\s\S]*bad \*\*\*/);
+      const streamed = events.flatMap((e) => (e.type === 'step-output' ? [e.text] : [])).join('');
+      expect(streamed).toContain('item a token ***');
+      expect(streamed).toContain('item b token ***');
+      expect(JSON.stringify([doc, events])).not.toContain('chain-s3cr3t');
+    } finally {
+      delete process.env.CHAIN_TOKEN;
+    }
+  });
+});
