@@ -13,3 +13,4 @@ export { listRunIds, listRuns, loadRun, resolveRunId, settleAbandoned } from './
 export { ResourcePool, type Lease, type ResourceCapacity, type ResourceDemand } from './resources';
 export { createProgressReporter, formatDuration, formatMetrics, formatSummary, skipWhy, type ProgressOptions, type ProgressReporter } from './progress';
 export { explainStep, type StepExplanation } from './explain-step';
+export { lockStep, type StepLock, type StepLockOptions } from './step-lock';

@@ -53,6 +53,9 @@ export class RunScopedStore implements ArtifactStore {
     await this.inner.putJson(key, value);
     if (key.startsWith(RECORDS_PREFIX)) this.records.set(key, value);
   }
+  hasDocument(key: string): Promise<boolean> {
+    return this.inner.hasDocument(key);
+  }
   list(prefix: string): Promise<string[]> {
     return this.inner.list(prefix);
   }

@@ -6,13 +6,27 @@
  * those reach (a run's step results name cache keys; records, manifests and tree listings name blobs). Objects
  * modified within `graceMs` are never deleted, so a run that is writing its blobs is safe.
  *
- * Order makes it crash-safe: run documents, then records, then blobs, and blobs are marked from the records
- * still present just before the sweep. A gc killed at any point leaves no record naming a missing blob; a
- * second gc (or one running at the same time) computes the same live set and only deletes more garbage.
+ * Order makes it crash-safe: (1) run documents, (2) records, (3) mark, (4) blobs. A gc killed at any point
+ * leaves no record naming a missing blob. Two gcs on one store take turns (a store lock, see `GC_LOCK`).
+ *
+ * Safe while runs are executing. gc (a) lists `runs/` to find live cache keys, (b) deletes every other record
+ * but keeps its bytes, (c1) re-lists `runs/` and writes back (restores) every record it deleted that a run now
+ * names, (c2) lists `records/` and marks what it and the roots reach, (d) sweeps unmarked blobs. A lookup hit
+ * (lib/reuse/lookup-handler.ts) reads the record R, writes its run document W naming R's key and outputs, then
+ * checks R is still there; if it is gone the step runs instead. For a hit that is reused (R present at that
+ * check, which follows W):
+ * - W visible at (a): R is live, never deleted; present at (c2), so its blobs are marked.
+ * - W visible at (c1) but not (a): if (b) deleted R, (c1) restores it before (c2); W names the outputs too.
+ * - W not visible at (c1): W, hence the check, came after (b). The check found R, so (b) did not delete it
+ *   (a deleted R comes back only by a restore, made only for a key some run names, before (c2)); R was
+ *   therefore present at (c2) and its blobs are marked.
+ * So a reused record and its blobs survive; a hit whose record (b) took re-runs its step. Restores are the only
+ * writes of old records, which is why two gcs must not interleave: one gc's restore could land after the
+ * other's (c2) listing.
  */
-import { listRuns, type RunDocument } from '../engine';
+import { listRuns, lockStep, type RunDocument } from '../engine';
 import { RECORDS_PREFIX, RUNS_PREFIX, recordKey, runDocumentKey, runStepsPrefix } from '../protocol';
-import { blobKey, type CasStore, type Hash } from '../store';
+import { blobKey, hashBytes, type CasStore, type Hash } from '../store';
 
 /** What to keep and how to act. */
 export interface GcOptions {
@@ -26,7 +40,14 @@ export interface GcOptions {
   readonly graceMs?: number;
   /** Called before each deletion (progress; tests use it to stop gc at a chosen point). @default - none */
   readonly onDelete?: (key: string) => void;
+  /** Called after each phase ('runs', 'records', 'restored', 'marked'); tests use it to interleave a run. @default - none */
+  readonly onPhase?: (phase: GcPhase) => void | Promise<void>;
+  /** Called with a warning (e.g. this store cannot lock out a concurrent gc). @default - none */
+  readonly onWarning?: (message: string) => void;
 }
+
+/** The points between gc's phases, for `onPhase`. */
+export type GcPhase = 'runs' | 'records' | 'restored' | 'marked';
 
 /** What gc found and freed. */
 export interface GcReport {
@@ -34,6 +55,8 @@ export interface GcReport {
   readonly runsKept: number;
   readonly runsDeleted: number;
   readonly recordsDeleted: number;
+  /** Records deleted and written back because a run began to reuse them meanwhile (counted in neither). */
+  readonly recordsRestored: number;
   readonly blobsDeleted: number;
   /** Bytes of the deleted blobs (and documents). */
   readonly bytesFreed: number;
@@ -64,8 +87,20 @@ function mayBeExecuting(doc: RunDocument): boolean {
   return doc.status === 'running';
 }
 
+/** The store lock two gcs share: the key of a step lock no step has. */
+const GC_LOCK = hashBytes(Buffer.from('pipewright gc', 'utf8'));
+
 /** Prunes `store`; see the module doc. */
 export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Promise<GcReport> {
+  const lock = opts.dryRun ? undefined : await lockStep(store, GC_LOCK, { onWarning: (m) => opts.onWarning?.(`gc: ${m}`) });
+  try {
+    return await collect(store, opts);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function collect(store: CasStore, opts: GcOptions): Promise<GcReport> {
   const keepLast = opts.keepLast ?? 10;
   const dryRun = opts.dryRun ?? false;
   const cutoff = Date.now() - (opts.graceMs ?? 3_600_000);
@@ -102,24 +137,56 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
     for (const key of await listAll(store, runStepsPrefix(r.runId))) await remove(key);
     if (await remove(runDocumentKey(r.runId))) runsDeleted++;
   }
+  await opts.onPhase?.('runs');
 
   // 2. Records: live when a remaining run (document or step document, local or cloud) names its cache key.
   const droppedIds = new Set(dropped.map((r) => r.runId));
-  const liveRecords = new Set<string>();
-  for (const key of await listAll(store, RUNS_PREFIX)) {
-    const runId = key.slice(RUNS_PREFIX.length).split(/[/.]/)[0];
-    if (dryRun && droppedIds.has(runId)) continue;
-    const text = (await backend.getBytes(key))?.toString('utf8') ?? '';
-    for (const m of text.matchAll(/"cacheKey"\s*:\s*"(sha256:[0-9a-f]{64})"/g)) liveRecords.add(recordKey(m[1] as Hash));
-  }
+  /** The text of every remaining run and step document, keyed by store key (dropped runs left out in a dry run). */
+  const readRuns = async (): Promise<Map<string, string>> => {
+    const texts = new Map<string, string>();
+    for (const key of await listAll(store, RUNS_PREFIX)) {
+      const runId = key.slice(RUNS_PREFIX.length).split(/[/.]/)[0];
+      if (dryRun && droppedIds.has(runId)) continue;
+      texts.set(key, (await backend.getBytes(key))?.toString('utf8') ?? '');
+    }
+    return texts;
+  };
+  const namedRecords = (texts: Map<string, string>): Set<string> => {
+    const named = new Set<string>();
+    for (const text of texts.values()) {
+      for (const m of text.matchAll(/"cacheKey"\s*:\s*"(sha256:[0-9a-f]{64})"/g)) named.add(recordKey(m[1] as Hash));
+    }
+    return named;
+  };
+  const liveRecords = namedRecords(await readRuns());
   let recordsDeleted = 0;
+  /** The bytes of each record this gc deleted, to restore one a run starts reusing before the sweep. */
+  const deletedRecords = new Map<string, Buffer>();
   for (const key of await listAll(store, RECORDS_PREFIX)) {
-    if (!liveRecords.has(key) && (await remove(key))) recordsDeleted++;
+    if (liveRecords.has(key)) continue;
+    const bytes = dryRun ? undefined : await backend.getBytes(key);
+    if (await remove(key)) {
+      recordsDeleted++;
+      if (bytes) deletedRecords.set(key, bytes);
+    }
   }
+  await opts.onPhase?.('records');
 
-  // 3. Blobs: marked from everything that remains (re-listed now, so records written meanwhile count).
+  // 3. Restore the records a run began to reuse meanwhile, then mark from everything that remains (records
+  //    re-listed after the restores, so they and records written meanwhile count).
+  const runTexts = await readRuns();
+  let recordsRestored = 0;
+  for (const key of namedRecords(runTexts)) {
+    const bytes = deletedRecords.get(key);
+    if (!bytes) continue;
+    await backend.putBytes(key, bytes, 'replace');
+    recordsDeleted--;
+    recordsRestored++;
+    bytesFreed -= bytes.length;
+  }
+  await opts.onPhase?.('restored');
   const roots: string[] = [];
-  for (const key of [...(await listAll(store, RECORDS_PREFIX)), ...(await listAll(store, RUNS_PREFIX))]) roots.push(key);
+  for (const key of await listAll(store, RECORDS_PREFIX)) roots.push(key);
   for (const prefix of ROOT_PREFIXES) roots.push(...(await listAll(store, prefix)));
   const live = new Set<Hash>();
   const queue: Hash[] = [];
@@ -129,8 +196,8 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
       queue.push(h);
     }
   };
+  for (const text of runTexts.values()) hashesIn(text).forEach(mark);
   for (const key of roots) {
-    if (dryRun && dropped.some((r) => key === runDocumentKey(r.runId) || key.startsWith(runStepsPrefix(r.runId)))) continue;
     if (dryRun && key.startsWith(RECORDS_PREFIX) && !liveRecords.has(key)) continue;
     const bytes = await backend.getBytes(key);
     if (bytes) hashesIn(bytes.toString('utf8')).forEach(mark);
@@ -142,10 +209,11 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
     const bytes = await backend.getBytes(blobKey(h));
     if (bytes && bytes[0] === 0x7b /* { */) hashesIn(bytes.toString('utf8')).forEach(mark);
   }
+  await opts.onPhase?.('marked');
   let blobsDeleted = 0;
   for (const key of await listAll(store, 'cas/sha256/')) {
     const h = `sha256:${key.slice('cas/sha256/'.length)}` as Hash;
     if (!live.has(h) && (await remove(key))) blobsDeleted++;
   }
-  return { dryRun, runsKept: kept.length, runsDeleted, recordsDeleted, blobsDeleted, bytesFreed };
+  return { dryRun, runsKept: kept.length, runsDeleted, recordsDeleted, recordsRestored, blobsDeleted, bytesFreed };
 }

@@ -1,4 +1,4 @@
 /**
  * Pruning a store: `collectGarbage(store, { keepLast, newerThan, dryRun })` (the `pipewright gc` command).
  */
-export { collectGarbage, type GcOptions, type GcReport } from './collect';
+export { collectGarbage, type GcOptions, type GcPhase, type GcReport } from './collect';

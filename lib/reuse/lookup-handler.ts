@@ -6,6 +6,7 @@ import {
   decodeLookupRequest,
   loadManifest,
   readStepRecord,
+  recordKey,
   runKey,
   runStatusOf,
   stepFailedCause,
@@ -81,12 +82,12 @@ export function createLookupHandler(deps: LookupHandlerDeps): LookupHandler {
     const resolved = await resolver.resolve(call.step);
     const record = step.cache && !call.noCache ? await usableRecord(deps, call.step, resolved.key) : undefined;
     // A foreach result with tolerated failures is never reused whole: the lookup re-runs its failed items.
+    const reused = record && record.failedItems === undefined ? await reuse(deps, call, resolved, record) : undefined;
     const result =
-      record && record.failedItems === undefined
-        ? await reuse(deps.store, call, resolved, record)
-        : step.foreach
-          ? await planRun(deps, call, manifest, resolved)
-          : await prepareRun(deps.store, call, manifest, resolved, step.final ? await outcomeEnv(deps.store, call, manifest) : {});
+      reused ??
+      (step.foreach
+        ? await planRun(deps, call, manifest, resolved)
+        : await prepareRun(deps.store, call, manifest, resolved, step.final ? await outcomeEnv(deps.store, call, manifest) : {}));
     deps.onEvent?.({ type: 'lookup', step: call.step, key: resolved.key, hit: !result.run, runId: call.runId });
     return decision.v ? { ...result, v: decision.v } : result;
   };
@@ -181,8 +182,15 @@ async function usableRecord(deps: LookupHandlerDeps, step: string, key: Hash): P
   }
 }
 
-/** Reuses a record: writes the step's run document with status `reused`. */
-async function reuse(store: ArtifactStore, call: LookupCall, resolved: ResolvedKey, record: StepRecord): Promise<LookupResult> {
+/**
+ * Reuses a record: writes the step's run document with status `reused`, then checks the record is still there.
+ *
+ * The check closes the race with `pipewright gc` (see lib/gc/collect.ts): once the run document names the key,
+ * a gc keeps or restores the record and its blobs; a record gone by then was taken by a gc that may also sweep
+ * its blobs, so the step runs instead (undefined), and the runner's document replaces this one.
+ */
+async function reuse(deps: LookupHandlerDeps, call: LookupCall, resolved: ResolvedKey, record: StepRecord): Promise<LookupResult | undefined> {
+  const store = deps.store;
   const { key, items } = resolved;
   const runDoc: StepRunDocument = {
     step: call.step,
@@ -198,6 +206,10 @@ async function reuse(store: ArtifactStore, call: LookupCall, resolved: ResolvedK
     ...(items ? { items: { total: items.length, ran: 0, reused: items.length, failed: 0 } } : {}),
   };
   await store.putJson(runKey(call.runId, call.step), runDoc);
+  if (!(await store.hasDocument(recordKey(key)))) {
+    deps.onWarning?.(`Step '${call.step}': its stored record ${key} was removed (by pipewright gc) while being reused; re-running the step.`);
+    return undefined;
+  }
   return { step: call.step, key, run: false, outputs: record.outputs, fail: stepFailedCause(call.step) };
 }
 

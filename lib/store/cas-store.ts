@@ -125,6 +125,11 @@ export class CasStore implements ArtifactStore {
     }
   }
 
+  public async hasDocument(key: string): Promise<boolean> {
+    checkKey(key, 'document key');
+    return this.backend.exists(key);
+  }
+
   public async putJson(key: string, value: unknown): Promise<void> {
     checkKey(key, 'document key');
     if (key.startsWith('cas/')) {

@@ -69,6 +69,8 @@ export interface ArtifactStore {
   getJson<T>(key: string): Promise<T | undefined>;
   /** Writes a small JSON document atomically. */
   putJson(key: string, value: unknown): Promise<void>;
+  /** Whether a document is present, asked of the store itself (a stat or HEAD; never answered from a cache). */
+  hasDocument(key: string): Promise<boolean>;
   /** Lists store-relative keys under a prefix (e.g. `runs/`), non-recursively for directories: returns full keys. */
   list(prefix: string): Promise<string[]>;
 }

@@ -42,7 +42,13 @@ export function registerGc(program: Command): void {
       }
       const store = openStore(storeLocation(flags.store, { mustExist: true }));
       if (!(store instanceof CasStore)) throw new UsageError('gc needs a filesystem or S3 store');
-      const report = await collectGarbage(store, { keepLast, newerThan, dryRun: flags.dryRun, graceMs: grace * 60_000 });
+      const report = await collectGarbage(store, {
+        keepLast,
+        newerThan,
+        dryRun: flags.dryRun,
+        graceMs: grace * 60_000,
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;

@@ -1,0 +1,222 @@
+/**
+ * Issue 8 §7: `pipewright gc` is safe while runs are executing. A lookup hit that writes its run document
+ * while a gc deletes the record it read is driven through each interleaving (gc's `onPhase` hook plus a store
+ * wrapper that pauses the lookup; every call still reaches the real store: filesystem, or s3rver on loopback).
+ * The step is either reused with its record and blobs intact, or run again; it never fails, and no record is
+ * left naming a missing blob.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunDocument } from '../../lib/engine';
+import { collectGarbage, type GcPhase, type GcReport } from '../../lib/gc';
+import { buildManifest } from '../../lib/manifest';
+import { RECORDS_PREFIX, readStepRecord, recordKey, runKey, writeStepRecord, type LookupResult, type StepRecord } from '../../lib/protocol';
+import { createLookupHandler } from '../../lib/reuse';
+import { resolveParameters, loadPipeline } from '../../lib/spec';
+import { createFsStore, createS3Store, type CasStore, type Hash } from '../../lib/store';
+import { makeProject } from '../engine/support';
+import { startS3rver, type S3Server } from '../support/s3-servers';
+
+/** Where the lookup's run document lands relative to gc, and when its record check runs. */
+interface Interleaving {
+  readonly name: string;
+  /** The gc phase after which the lookup's run document is written. */
+  readonly writeAfter: GcPhase;
+  /** 'before-restore': the check runs before gc goes on; 'after-gc': once gc has finished. */
+  readonly check: 'before-restore' | 'after-gc';
+  readonly expect: 'reused' | 'ran';
+}
+
+const INTERLEAVINGS: readonly Interleaving[] = [
+  { name: 'run document before gc lists runs: the record is live', writeAfter: 'runs', check: 'after-gc', expect: 'reused' },
+  { name: 'run document after the record is deleted, checked after gc: restored and reused', writeAfter: 'records', check: 'after-gc', expect: 'reused' },
+  { name: 'run document after the record is deleted, checked before the restore: the step runs', writeAfter: 'records', check: 'before-restore', expect: 'ran' },
+  { name: 'run document after gc re-lists runs: the record stays deleted and the step runs', writeAfter: 'restored', check: 'after-gc', expect: 'ran' },
+];
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+}
+function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * A store wrapper (a test hook, not a mock: every call reaches `store`) that, on the first write of the run
+ * document `docKey`, starts a gc paused after `writeAfter`, writes the document there, and holds the lookup's
+ * next presence check of `record` as `check` says. `gc` resolves to the gc's report.
+ */
+function interleavingStore(store: CasStore, docKey: string, record: string, how: Interleaving): { store: CasStore; gc: () => Promise<GcReport> } {
+  const reached = deferred();
+  const proceed = deferred();
+  let gc: Promise<GcReport> | undefined;
+  let written = false;
+  let checked = false;
+  const onPhase = async (phase: GcPhase): Promise<void> => {
+    if (phase !== how.writeAfter) return;
+    reached.resolve();
+    await proceed.promise;
+  };
+  const wrapped = Object.create(store) as CasStore;
+  wrapped.putJson = async (key: string, value: unknown): Promise<void> => {
+    if (key !== docKey || written) return store.putJson(key, value);
+    gc = collectGarbage(store, { keepLast: 0, graceMs: -60_000, onPhase });
+    await reached.promise;
+    await store.putJson(key, value);
+    written = true;
+  };
+  wrapped.hasDocument = async (key: string): Promise<boolean> => {
+    if (!written || checked || key !== record) return store.hasDocument(key);
+    checked = true;
+    if (how.check === 'before-restore') {
+      const present = await store.hasDocument(key);
+      proceed.resolve();
+      return present;
+    }
+    proceed.resolve();
+    await gc;
+    return store.hasDocument(key);
+  };
+  return {
+    store: wrapped,
+    gc: () => {
+      proceed.resolve();
+      return gc ?? Promise.reject(new Error('the lookup never wrote its run document, so gc never started'));
+    },
+  };
+}
+
+/** Every record in the store names only blobs that are present (readStepRecord checks them); returns the count. */
+async function recordsIntact(store: CasStore): Promise<number> {
+  const keys = await store.list(RECORDS_PREFIX);
+  for (const key of keys) {
+    const record = await store.getJson<StepRecord>(key);
+    expect(record, key).toBeDefined();
+    expect(await readStepRecord(store, record!.key), `${key} names a missing blob`).toBeDefined();
+  }
+  return keys.length;
+}
+
+let dir: string;
+let pipelineFile: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pw-gc-run-'));
+  pipelineFile = join(dir, 'one.yaml');
+  await writeFile(pipelineFile, `name: one\nsteps:\n  make:\n    command: [sh, -c, 'echo made > "$PW_OUTPUT_O"']\n    outputs: [o]\n`);
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/**
+ * GIVEN a record of step `make` (as an earlier run left it) that no kept run names
+ * WHEN a new execution's lookup hits it while gc runs, interleaved as `how` says
+ * THEN the lookup reuses it (record and output intact) or asks to run the step; the store stays consistent.
+ */
+async function lookupDuringGc(store: CasStore, how: Interleaving): Promise<void> {
+  const ir = await loadPipeline(pipelineFile);
+  const { hash } = await buildManifest(ir, store);
+  const request = (x: string) => ({ s: 'make', i: { p: {}, n: false, m: hash, x } });
+  const miss = await createLookupHandler({ store })(request('exec:old'));
+  expect(miss.run).toBe(true);
+  const key = miss.key!;
+  const out = await store.putBytes(Buffer.from('made\n'));
+  const empty = await store.putBytes(Buffer.alloc(0));
+  await writeStepRecord(store, {
+    v: 1, key, keyDocument: {} as never, step: 'make', pipeline: 'one', runId: 'old', outputs: { o: out },
+    metrics: [], stdout: empty, stderr: empty, startedAt: new Date().toISOString(), durationMs: 1,
+  } as StepRecord);
+
+  const hook = interleavingStore(store, runKey('new', 'make'), recordKey(key), how);
+  const warnings: string[] = [];
+  const result: LookupResult = await createLookupHandler({ store: hook.store, onWarning: (m) => warnings.push(m) })(request('exec:new'));
+  const report = await hook.gc();
+
+  expect(result.key).toBe(key);
+  if (how.expect === 'reused') {
+    expect(result.run).toBe(false);
+    expect(result.outputs).toEqual({ o: out });
+    expect(await readStepRecord(store, key)).toBeDefined();
+    expect((await store.getBytes(out)).toString()).toBe('made\n');
+    expect(report.recordsRestored).toBe(how.writeAfter === 'records' ? 1 : 0);
+  } else {
+    expect(result.run).toBe(true);
+    expect(result.job).toMatch(/^sha256:/);
+    expect(warnings.join('\n')).toMatch(/record .* was removed \(by pipewright gc\) while being reused; re-running the step/);
+  }
+  await recordsIntact(store);
+}
+
+describe('a lookup hit racing gc on a filesystem store', () => {
+  for (const how of INTERLEAVINGS) {
+    it(how.name, async () => {
+      const location = await mkdtemp(join(tmpdir(), 'pw-gc-race-'));
+      try {
+        await lookupDuringGc(createFsStore(location), how);
+      } finally {
+        await rm(location, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
+});
+
+describe('a lookup hit racing gc on an S3 store (s3rver)', () => {
+  let srv: S3Server;
+  beforeAll(async () => {
+    srv = await startS3rver();
+  });
+  afterAll(async () => srv?.stop());
+
+  INTERLEAVINGS.forEach((how, i) => {
+    it(how.name, async () => {
+      await lookupDuringGc(createS3Store({ bucket: srv.bucket, prefix: `race-${i}`, client: srv.client() }), how);
+    }, 30_000);
+  });
+});
+
+describe('a local run reusing a step while gc runs (real step processes, filesystem store)', () => {
+  const PIPELINE = `
+name: pruned
+parameters:
+  n: { type: integer, default: 1 }
+steps:
+  make:
+    command: [sh, -c, 'mkdir "$PW_OUTPUT_DIR"; for i in 1 2 3; do echo "$PW_PARAM_N $i" > "$PW_OUTPUT_DIR/f$i"; done']
+    params: [n]
+    outputs: [dir]
+  use:
+    command: [sh, -c, 'cat "$PW_INPUT_D"/* > "$PW_OUTPUT_O"']
+    inputs: { d: make.dir }
+    outputs: [o]
+`;
+  for (const how of INTERLEAVINGS.filter((h) => h.check === 'after-gc' && h.writeAfter !== 'runs')) {
+    it(`${how.name}; the run succeeds`, async () => {
+      const p = await makeProject('pw-gc-run-');
+      try {
+        await p.write('pipeline.yaml', PIPELINE);
+        const ir = await p.load();
+        const first = await p.run(ir, { parameters: resolveParameters(ir, { n: 7 }) });
+        expect(first.doc.status).toBe('succeeded');
+        const store = p.store as CasStore;
+        const makeKey = first.doc.steps.make.cacheKey as Hash;
+        const runId = 'run-during-gc';
+        const hook = interleavingStore(store, runKey(runId, 'make'), recordKey(makeKey), how);
+        const { doc } = await p.run(ir, { store: hook.store, runId, parameters: resolveParameters(ir, { n: 7 }) });
+        await hook.gc();
+        expect(doc.status, JSON.stringify(doc.steps)).toBe('succeeded');
+        expect(doc.steps.make.status).toBe(how.expect);
+        const again: RunDocument = (await p.run(ir, { parameters: resolveParameters(ir, { n: 7 }) })).doc;
+        expect(again.steps.make.status).toBe('reused');
+        expect(again.steps.use.status).toBe('reused');
+        const outRef = again.steps.use.outputs?.o as Hash;
+        expect((await store.getBytes(outRef)).toString()).toBe('7 1\n7 2\n7 3\n');
+        expect(await recordsIntact(store)).toBe(2);
+      } finally {
+        await p.cleanup();
+      }
+    }, 60_000);
+  }
+});
