@@ -20,7 +20,9 @@
  * - W not visible at (c1): W, hence the check, came after (b). The check found R, so (b) did not delete it
  *   (a deleted R comes back only by a restore, made only for a key some run names, before (c2)); R was
  *   therefore present at (c2) and its blobs are marked.
- * So a reused record and its blobs survive; a hit whose record (b) took re-runs its step. Restores are the only
+ * So a reused record and its blobs survive; a hit whose record (b) took re-runs its step. In the second case
+ * the record may be absent for a moment after the hit (deleted by (b), back at (c1)): a downstream lookup then
+ * takes the upstream's outputs from this run's step document, which names them (lib/reuse/key-resolver.ts). Restores are the only
  * writes of old records, which is why two gcs must not interleave: one gc's restore could land after the
  * other's (c2) listing.
  */
@@ -40,14 +42,14 @@ export interface GcOptions {
   readonly graceMs?: number;
   /** Called before each deletion (progress; tests use it to stop gc at a chosen point). @default - none */
   readonly onDelete?: (key: string) => void;
-  /** Called after each phase ('runs', 'records', 'restored', 'marked'); tests use it to interleave a run. @default - none */
+  /** Called after each phase ('runs', 'listed', 'records', 'restored', 'marked'); tests use it to interleave a run. @default - none */
   readonly onPhase?: (phase: GcPhase) => void | Promise<void>;
   /** Called with a warning (e.g. this store cannot lock out a concurrent gc). @default - none */
   readonly onWarning?: (message: string) => void;
 }
 
 /** The points between gc's phases, for `onPhase`. */
-export type GcPhase = 'runs' | 'records' | 'restored' | 'marked';
+export type GcPhase = 'runs' | 'listed' | 'records' | 'restored' | 'marked';
 
 /** What gc found and freed. */
 export interface GcReport {
@@ -159,6 +161,7 @@ async function collect(store: CasStore, opts: GcOptions): Promise<GcReport> {
     return named;
   };
   const liveRecords = namedRecords(await readRuns());
+  await opts.onPhase?.('listed');
   let recordsDeleted = 0;
   /** The bytes of each record this gc deleted, to restore one a run starts reusing before the sweep. */
   const deletedRecords = new Map<string, Buffer>();

@@ -3,8 +3,8 @@
  */
 import { RunFailedError, UsageError } from '../errors';
 import type { ParameterValue } from '../ir';
-import { cacheKey, readStepRecord, type CacheKeyDocument, type JobItem, type ManifestStep, type PipelineManifest } from '../protocol';
-import type { ArtifactRef, ArtifactStore, Hash } from '../store';
+import { cacheKey, readStepRecord, runKey, type CacheKeyDocument, type JobItem, type ManifestStep, type PipelineManifest, type StepRunDocument } from '../protocol';
+import { refHash, type ArtifactRef, type ArtifactStore, type Hash } from '../store';
 import { checkItemCount, itemsOfArtifact, itemsOfValues } from './foreach-items';
 
 /** Turns an external `uri:` input into content in the store (e.g. by copying the object); returns its reference. */
@@ -33,6 +33,11 @@ export interface KeyResolverOptions {
   readonly params: Readonly<Record<string, ParameterValue>>;
   /** Resolves `uri:` inputs. @default - a `uri:` input fails with a message naming the step and input */
   readonly resolveUri?: UriResolver;
+  /**
+   * The run whose step documents stand in for an upstream record that `pipewright gc` has deleted and not yet
+   * restored (see lib/gc/collect.ts). @default - none: a missing upstream record fails the consumer
+   */
+  readonly runId?: string;
 }
 
 /**
@@ -175,20 +180,30 @@ export class KeyResolver {
     const memo = `${step}\n${key}`;
     let p = this.outputs.get(memo);
     if (!p) {
-      p = readStepRecord(this.opts.store, key).then((record) => {
-        if (!record) {
+      p = readStepRecord(this.opts.store, key).then(async (record) => {
+        const outputs = record?.outputs ?? (await this.outputsOfRunDocument(step, key));
+        if (!outputs) {
           throw new RunFailedError(
             `Step '${consumer}' needs the outputs of step '${step}', but the store (${this.opts.store.location}) has no record of ` +
               `'${step}' for key ${key}; '${step}' must succeed before '${consumer}' runs.`,
             consumer,
           );
         }
-        return record.outputs;
+        return outputs;
       });
       this.outputs.set(memo, p);
       p.catch(() => this.outputs.delete(memo));
     }
     return p;
+  }
+
+  /** The outputs this run's document of `step` names for `key`, when it finished and they are all present. */
+  private async outputsOfRunDocument(step: string, key: Hash): Promise<Readonly<Record<string, ArtifactRef>> | undefined> {
+    if (this.opts.runId === undefined) return undefined;
+    const doc = await this.opts.store.getJson<StepRunDocument>(runKey(this.opts.runId, step)).catch(() => undefined);
+    if (doc?.cacheKey !== key || (doc.status !== 'ran' && doc.status !== 'reused')) return undefined;
+    const present = await Promise.all(Object.values(doc.outputs).map((ref) => this.opts.store.has(refHash(ref))));
+    return present.every(Boolean) ? doc.outputs : undefined;
   }
 
   private stepNamed(name: string, consumer?: string): ManifestStep {

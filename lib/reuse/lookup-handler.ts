@@ -148,7 +148,7 @@ class ResolverCache {
       const manifest = await this.manifest(call.manifest);
       r = this.executions.get(id);
       if (!r) {
-        r = new KeyResolver({ store: this.deps.store, manifest, params: call.parameters, resolveUri: this.deps.resolveUri });
+        r = new KeyResolver({ store: this.deps.store, manifest, params: call.parameters, resolveUri: this.deps.resolveUri, runId: call.runId });
         this.executions.set(id, r);
         if (this.executions.size > MAX_EXECUTIONS) this.executions.delete(this.executions.keys().next().value as string);
       }

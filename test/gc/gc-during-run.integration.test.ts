@@ -108,8 +108,77 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pw-gc-run-'));
   pipelineFile = join(dir, 'one.yaml');
   await writeFile(pipelineFile, `name: one\nsteps:\n  make:\n    command: [sh, -c, 'echo made > "$PW_OUTPUT_O"']\n    outputs: [o]\n`);
+  await writeFile(
+    join(dir, 'two.yaml'),
+    `name: two\nsteps:\n  make:\n    command: [sh, -c, 'echo made > "$PW_OUTPUT_O"']\n    outputs: [o]\n` +
+      `  use:\n    command: [sh, -c, 'cat "$PW_INPUT_I" > "$PW_OUTPUT_O"']\n    inputs: { i: make.o }\n    outputs: [o]\n`,
+  );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** Stores a record for `key` as a finished run of `make` would, with output `o` = "made\n". */
+async function recordMake(store: CasStore, key: Hash): Promise<Hash> {
+  const out = await store.putBytes(Buffer.from('made\n'));
+  const empty = await store.putBytes(Buffer.alloc(0));
+  await writeStepRecord(store, {
+    v: 1, key, keyDocument: {} as never, step: 'make', pipeline: 'one', runId: 'old', outputs: { o: out },
+    metrics: [], stdout: empty, stderr: empty, startedAt: new Date().toISOString(), durationMs: 1,
+  } as StepRecord);
+  return out;
+}
+
+/**
+ * GIVEN a record of `make` that no kept run names, and a hit on it checked before gc deletes it
+ * WHEN the downstream step's lookup (a separate handler, as another Lambda invocation) comes while gc has deleted
+ *      the record and not yet restored it
+ * THEN the downstream lookup takes make's outputs from the run's step document, and gc restores the record.
+ */
+async function downstreamDuringRestore(store: CasStore): Promise<void> {
+  const { hash } = await buildManifest(await loadPipeline(join(dir, 'two.yaml')), store);
+  const request = (s: string, x: string) => ({ s, i: { p: {}, n: false, m: hash, x } });
+  const key = (await createLookupHandler({ store })(request('make', 'exec:old'))).key!;
+  const out = await recordMake(store, key);
+  const listed = deferred();
+  const checked = deferred();
+  const deleted = deferred();
+  const downstreamDone = deferred();
+  const onPhase = async (phase: GcPhase): Promise<void> => {
+    if (phase === 'listed') {
+      listed.resolve();
+      await checked.promise;
+    }
+    if (phase === 'records') {
+      deleted.resolve();
+      await downstreamDone.promise;
+    }
+  };
+  let gc: Promise<GcReport> | undefined;
+  const wrapped = Object.create(store) as CasStore;
+  wrapped.putJson = async (k: string, value: unknown): Promise<void> => {
+    if (k === runKey('new', 'make') && !gc) {
+      gc = collectGarbage(store, { keepLast: 0, graceMs: -60_000, onPhase });
+      await listed.promise;
+    }
+    return store.putJson(k, value);
+  };
+  wrapped.hasDocument = async (k: string): Promise<boolean> => {
+    const present = await store.hasDocument(k);
+    if (k === recordKey(key)) checked.resolve();
+    return present;
+  };
+  const hit = await createLookupHandler({ store: wrapped })(request('make', 'exec:new'));
+  expect(hit).toMatchObject({ run: false, outputs: { o: out } });
+  await deleted.promise;
+  expect(await store.hasDocument(recordKey(key)), 'gc has deleted the record').toBe(false);
+  const downstream = await createLookupHandler({ store })(request('use', 'exec:new'));
+  downstreamDone.resolve();
+  expect(downstream.run).toBe(true);
+  const report = await gc!;
+  expect(report.recordsRestored).toBe(1);
+  expect(await readStepRecord(store, key)).toBeDefined();
+  expect((await store.getBytes(out)).toString()).toBe('made\n');
+  await recordsIntact(store);
+}
 
 /**
  * GIVEN a record of step `make` (as an earlier run left it) that no kept run names
@@ -123,12 +192,7 @@ async function lookupDuringGc(store: CasStore, how: Interleaving): Promise<void>
   const miss = await createLookupHandler({ store })(request('exec:old'));
   expect(miss.run).toBe(true);
   const key = miss.key!;
-  const out = await store.putBytes(Buffer.from('made\n'));
-  const empty = await store.putBytes(Buffer.alloc(0));
-  await writeStepRecord(store, {
-    v: 1, key, keyDocument: {} as never, step: 'make', pipeline: 'one', runId: 'old', outputs: { o: out },
-    metrics: [], stdout: empty, stderr: empty, startedAt: new Date().toISOString(), durationMs: 1,
-  } as StepRecord);
+  const out = await recordMake(store, key);
 
   const hook = interleavingStore(store, runKey('new', 'make'), recordKey(key), how);
   const warnings: string[] = [];
@@ -161,6 +225,14 @@ describe('a lookup hit racing gc on a filesystem store', () => {
       }
     }, 30_000);
   }
+  it('a downstream lookup while gc has deleted the reused record and not yet restored it', async () => {
+    const location = await mkdtemp(join(tmpdir(), 'pw-gc-race-'));
+    try {
+      await downstreamDuringRestore(createFsStore(location));
+    } finally {
+      await rm(location, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('a lookup hit racing gc on an S3 store (s3rver)', () => {
@@ -175,6 +247,9 @@ describe('a lookup hit racing gc on an S3 store (s3rver)', () => {
       await lookupDuringGc(createS3Store({ bucket: srv.bucket, prefix: `race-${i}`, client: srv.client() }), how);
     }, 30_000);
   });
+  it('a downstream lookup while gc has deleted the reused record and not yet restored it', async () => {
+    await downstreamDuringRestore(createS3Store({ bucket: srv.bucket, prefix: 'downstream', client: srv.client() }));
+  }, 30_000);
 });
 
 describe('a local run reusing a step while gc runs (real step processes, filesystem store)', () => {
