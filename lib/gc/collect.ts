@@ -13,8 +13,9 @@
  * but keeps its bytes, (c1) re-lists `runs/` and writes back (restores) every record it deleted that a run now
  * names, (c2) lists `records/` and marks what it and the roots reach, (d) sweeps unmarked blobs. A lookup hit
  * (lib/reuse/lookup-handler.ts) reads the record R, writes its run document W naming R's key and outputs, then
- * checks R is still there; if it is gone the step runs instead. For a hit that is reused (R present at that
- * check, which follows W):
+ * checks R is still there; if it is gone the step runs instead. A foreach plan does the same for its reused
+ * items, W being one `runs/<runId>/_reused-<step>.json` naming them all (lib/reuse/foreach-step.ts). For a hit
+ * that is reused (R present at that check, which follows W):
  * - W visible at (a): R is live, never deleted; present at (c2), so its blobs are marked.
  * - W visible at (c1) but not (a): if (b) deleted R, (c1) restores it before (c2); W names the outputs too.
  * - W not visible at (c1): W, hence the check, came after (b). The check found R, so (b) did not delete it
@@ -22,7 +23,8 @@
  *   therefore present at (c2) and its blobs are marked.
  * So a reused record and its blobs survive; a hit whose record (b) took re-runs its step. In the second case
  * the record may be absent for a moment after the hit (deleted by (b), back at (c1)): a downstream lookup then
- * takes the upstream's outputs from this run's step document, which names them (lib/reuse/key-resolver.ts). Restores are the only
+ * takes the upstream's outputs from this run's step document (lib/reuse/key-resolver.ts), and a foreach gather
+ * an item's record from the plan's claim; both name the blobs, which (c1) has marked. Restores are the only
  * writes of old records, which is why two gcs must not interleave: one gc's restore could land after the
  * other's (c2) listing.
  */

@@ -79,6 +79,7 @@ export {
   runDocumentKey,
   runIdOfDocumentKey,
   runItemKey,
+  reusedItemsKey,
   runKey,
   runStepsPrefix,
   stoppedRunFinallyKey,

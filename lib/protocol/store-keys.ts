@@ -7,6 +7,7 @@
  * - `runs/<runId>.json`           a run document (local engine)
  * - `runs/<runId>/<step>.json`    one step's result within a run (written by lookup or the runner)
  * - `runs/<runId>/_finally.json`  which finally-only execution ran a stopped run's finally-steps (lookup)
+ * - `runs/<runId>/_reused-<step>.json`  the items of a foreach step this run reuses, named before reuse (lookup)
  * - `registry/<name>.json`        a published pipeline (written at deploy time)
  * - `idempotency/<hex>.json`      which run a trigger's idempotency key started (local twin)
  * - `engine/asl-validated/<hex>.json`  a definition the local engine found valid
@@ -53,6 +54,14 @@ export function stoppedRunFinallyKey(runId: string): string {
 /** One foreach item's job document within a run, beside its step's: `runs/<runId>/<step>/<index>.json`. */
 export function runItemKey(runId: string, step: string, index: number): string {
   return `${runStepsPrefix(runId)}${step}/${index}.json`;
+}
+
+/**
+ * The items of a foreach step a run reuses, named before their reuse (lib/gc): `runs/<runId>/_reused-<step>.json`
+ * (no step name starts with `_`, so it is never taken for a step document).
+ */
+export function reusedItemsKey(runId: string, step: string): string {
+  return `${runStepsPrefix(runId)}_reused-${step}.json`;
 }
 
 /** A published pipeline's registry entry: `<prefix><name>.json`. */

@@ -11,6 +11,8 @@ import type { ForeachIR } from '../ir';
 import {
   planAttemptSeconds,
   readStepRecord,
+  recordKey,
+  reusedItemsKey,
   runItemKey,
   runKey,
   writeStepRecord,
@@ -23,7 +25,7 @@ import {
   type StepRecord,
   type StepRunDocument,
 } from '../protocol';
-import { canonicalJson, encodeTreeListing, makeTreeListing, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
+import { canonicalJson, encodeTreeListing, makeTreeListing, refHash, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
 import type { ArtifactRef, ArtifactStore, Hash, TreeEntry } from '../store';
 import type { ResolvedItem, ResolvedKey } from './key-resolver';
 
@@ -58,7 +60,8 @@ export interface ForeachPlanResult {
 export async function planForeach(ctx: ForeachContext): Promise<ForeachPlanResult> {
   const { store, step, resolved } = ctx;
   const items = resolved.items ?? [];
-  const hits = await Promise.all(items.map((it) => (ctx.useCache ? usableRecord(ctx, it) : Promise.resolve(undefined))));
+  const found = await Promise.all(items.map((it) => (ctx.useCache ? usableRecord(ctx, it) : Promise.resolve(undefined))));
+  const hits = await claimHits(ctx, items, found);
   const missed = items.filter((_, i) => hits[i] === undefined);
   const jobHashes = await Promise.all(missed.map((it) => store.putBytes(Buffer.from(canonicalJson(itemJob(ctx, it)), 'utf8'))));
   const { batch: size, maxConcurrency } = step.foreach as ForeachIR;
@@ -80,6 +83,39 @@ async function usableRecord(ctx: ForeachContext, it: ResolvedItem): Promise<Step
     ctx.onWarning?.(`Step '${ctx.step.name}' item ${it.item.name}: the stored record ${it.key} is damaged (${(err as Error).message}); re-running the item.`);
     return undefined;
   }
+}
+
+/** What `reusedItemsKey` holds: each reused item's key and record, as the plan found them. */
+interface ReusedItems {
+  readonly v: 1;
+  readonly items: readonly { readonly cacheKey: Hash; readonly record: StepRecord }[];
+}
+
+/**
+ * Names the hit items in this run (their keys and records) before they are reused, then keeps the hits whose
+ * record is still there: the per-item form of the lookup's check against `pipewright gc` (lib/gc/collect.ts).
+ * A record gone by then was taken by a gc that may sweep its blobs, so that item runs instead.
+ */
+async function claimHits(ctx: ForeachContext, items: readonly ResolvedItem[], found: readonly (StepRecord | undefined)[]): Promise<(StepRecord | undefined)[]> {
+  const claim = (keep: (i: number) => boolean): ReusedItems => ({
+    v: 1,
+    items: items.flatMap((it, i) => (found[i] && keep(i) ? [{ cacheKey: it.key, record: found[i] }] : [])),
+  });
+  const all = claim(() => true);
+  if (all.items.length === 0) return [...found];
+  const key = reusedItemsKey(ctx.runId, ctx.step.name);
+  await ctx.store.putJson(key, all);
+  const present = await Promise.all(items.map((it, i) => (found[i] ? ctx.store.hasDocument(recordKey(it.key)) : Promise.resolve(false))));
+  const hits = found.map((r, i) => (present[i] ? r : undefined));
+  const lost = items.filter((_, i) => found[i] && !present[i]);
+  if (lost.length > 0) {
+    // The gather must not take a lost item's old record from the claim: it runs now.
+    await ctx.store.putJson(key, claim((i) => present[i]));
+    for (const it of lost) {
+      ctx.onWarning?.(`Step '${ctx.step.name}' item ${it.item.name}: its stored record ${it.key} was removed (by pipewright gc) while being reused; re-running the item.`);
+    }
+  }
+  return hits;
 }
 
 function itemJob(ctx: ForeachContext, it: ResolvedItem): JobSpec {
@@ -123,7 +159,7 @@ export interface GatherResult {
 export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promise<GatherResult> {
   const { store, step, resolved, runId } = ctx;
   const items = resolved.items ?? [];
-  const records = await Promise.all(items.map((it) => readStepRecord(store, it.key)));
+  const records = await withClaimedRecords(ctx, await Promise.all(items.map((it) => readStepRecord(store, it.key))));
   const failedItems: FailedItem[] = [];
   await Promise.all(
     items.map(async (it, i) => {
@@ -213,6 +249,25 @@ export async function gatherForeach(ctx: ForeachContext, startedAt: Date): Promi
   };
   await Promise.all([writeStepRecord(store, record), store.putJson(runKey(runId, step.name), document)]);
   return { record, document };
+}
+
+/**
+ * Fills in, from the plan's claim, the reused items whose record is missing: `pipewright gc` deleted it after the
+ * plan's check and restores it before its sweep (lib/gc/collect.ts), so for a moment only the claim holds it.
+ */
+async function withClaimedRecords(ctx: ForeachContext, records: (StepRecord | undefined)[]): Promise<(StepRecord | undefined)[]> {
+  const items = ctx.resolved.items ?? [];
+  if (records.every((r) => r !== undefined)) return records;
+  const claim = await ctx.store.getJson<ReusedItems>(reusedItemsKey(ctx.runId, ctx.step.name)).catch(() => undefined);
+  const claimed = new Map((claim?.items ?? []).map((c) => [c.cacheKey, c.record]));
+  return Promise.all(
+    records.map(async (r, i) => {
+      const c = r ?? claimed.get(items[i].key);
+      if (r || !c) return r;
+      const present = await Promise.all(Object.values(c.outputs).map((ref) => ctx.store.has(refHash(ref))));
+      return present.every(Boolean) ? c : undefined;
+    }),
+  );
 }
 
 async function entryOf(store: ArtifactStore, name: string, record: StepRecord, output: string): Promise<TreeEntry> {

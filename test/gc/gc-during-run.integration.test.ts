@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDocument } from '../../lib/engine';
 import { collectGarbage, type GcPhase, type GcReport } from '../../lib/gc';
 import { buildManifest } from '../../lib/manifest';
-import { RECORDS_PREFIX, readStepRecord, recordKey, runKey, writeStepRecord, type LookupResult, type StepRecord } from '../../lib/protocol';
+import {
+  RECORDS_PREFIX,
+  readStepRecord,
+  recordKey,
+  reusedItemsKey,
+  runKey,
+  writeStepRecord,
+  type LookupResult,
+  type StepRecord,
+  type StepRunDocument,
+} from '../../lib/protocol';
 import { createLookupHandler } from '../../lib/reuse';
 import { resolveParameters, loadPipeline } from '../../lib/spec';
 import { createFsStore, createS3Store, type CasStore, type Hash } from '../../lib/store';
@@ -49,9 +59,15 @@ function deferred(): Deferred {
 /**
  * A store wrapper (a test hook, not a mock: every call reaches `store`) that, on the first write of the run
  * document `docKey`, starts a gc paused after `writeAfter`, writes the document there, and holds the lookup's
- * next presence check of `record` as `check` says. `gc` resolves to the gc's report.
+ * presence checks of `record` as `check` says (the first of them, for 'before-restore'). `gc` resolves to the gc's report.
  */
-function interleavingStore(store: CasStore, docKey: string, record: string, how: Interleaving): { store: CasStore; gc: () => Promise<GcReport> } {
+function interleavingStore(
+  store: CasStore,
+  docKey: string,
+  record: string | ((key: string) => boolean),
+  how: Interleaving,
+): { store: CasStore; gc: () => Promise<GcReport> } {
+  const isRecord = typeof record === 'string' ? (key: string) => key === record : record;
   const reached = deferred();
   const proceed = deferred();
   let gc: Promise<GcReport> | undefined;
@@ -71,9 +87,10 @@ function interleavingStore(store: CasStore, docKey: string, record: string, how:
     written = true;
   };
   wrapped.hasDocument = async (key: string): Promise<boolean> => {
-    if (!written || checked || key !== record) return store.hasDocument(key);
-    checked = true;
+    if (!written || !isRecord(key)) return store.hasDocument(key);
     if (how.check === 'before-restore') {
+      if (checked) return store.hasDocument(key);
+      checked = true;
       const present = await store.hasDocument(key);
       proceed.resolve();
       return present;
@@ -113,12 +130,17 @@ beforeAll(async () => {
     `name: two\nsteps:\n  make:\n    command: [sh, -c, 'echo made > "$PW_OUTPUT_O"']\n    outputs: [o]\n` +
       `  use:\n    command: [sh, -c, 'cat "$PW_INPUT_I" > "$PW_OUTPUT_O"']\n    inputs: { i: make.o }\n    outputs: [o]\n`,
   );
+  await writeFile(
+    join(dir, 'each.yaml'),
+    `name: each\nparameters:\n  xs: { type: list, default: [a, b, c] }\nsteps:\n  each:\n    foreach: params.xs\n` +
+      `    command: [sh, -c, 'echo "$PW_ITEM" > "$PW_OUTPUT_O"']\n    outputs: [o]\n`,
+  );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-/** Stores a record for `key` as a finished run of `make` would, with output `o` = "made\n". */
-async function recordMake(store: CasStore, key: Hash): Promise<Hash> {
-  const out = await store.putBytes(Buffer.from('made\n'));
+/** Stores a record for `key` as a finished run of `make` would, with output `o` = `content`. */
+async function recordMake(store: CasStore, key: Hash, content = 'made\n'): Promise<Hash> {
+  const out = await store.putBytes(Buffer.from(content));
   const empty = await store.putBytes(Buffer.alloc(0));
   await writeStepRecord(store, {
     v: 1, key, keyDocument: {} as never, step: 'make', pipeline: 'one', runId: 'old', outputs: { o: out },
@@ -213,6 +235,109 @@ async function lookupDuringGc(store: CasStore, how: Interleaving): Promise<void>
   }
   await recordsIntact(store);
 }
+
+/**
+ * GIVEN records of the three items of foreach step `each` that no kept run names
+ * WHEN a new execution's plan claims them as hits while gc runs (interleaved as `how` says, or, with `how`
+ *      undefined, gc deleting the records after the plan's check and the gather coming before the restore)
+ * THEN the items are reused with their records and blobs intact, or planned to run; the store stays consistent.
+ */
+async function foreachDuringGc(store: CasStore, how: Interleaving | undefined): Promise<void> {
+  const { hash } = await buildManifest(await loadPipeline(join(dir, 'each.yaml')), store);
+  const request = (x: string) => ({ s: 'each', i: { p: { xs: ['a', 'b', 'c'] }, n: false, m: hash, x } });
+  const old = await createLookupHandler({ store })(request('exec:old'));
+  const plan = JSON.parse((await store.getBytes(old.job!)).toString()) as { batches: Hash[][] };
+  const keys: Hash[] = [];
+  for (const job of plan.batches.flat()) keys.push((JSON.parse((await store.getBytes(job)).toString()) as { key: Hash }).key);
+  expect(keys).toHaveLength(3);
+  const outs: Hash[] = [];
+  for (const key of keys) outs.push(await recordMake(store, key, `item ${key}\n`));
+  const claim = reusedItemsKey('new', 'each');
+  const isItemRecord = (k: string): boolean => keys.some((key) => k === recordKey(key));
+
+  let result: LookupResult;
+  let report: GcReport;
+  let gathered: StepRunDocument | undefined;
+  if (how) {
+    const hook = interleavingStore(store, claim, isItemRecord, how);
+    const warns: string[] = [];
+    result = await createLookupHandler({ store: hook.store, onWarning: (m) => warns.push(m) })(request("exec:new"));
+    if (process.env.DBG) console.log("DBG", warns, await store.list(RECORDS_PREFIX));
+    report = await hook.gc();
+  } else {
+    const listed = deferred();
+    const checked = deferred();
+    const deleted = deferred();
+    const gatherDone = deferred();
+    let checks = 0;
+    let gc: Promise<GcReport> | undefined;
+    const onPhase = async (phase: GcPhase): Promise<void> => {
+      if (phase === 'listed') {
+        listed.resolve();
+        await checked.promise;
+      }
+      if (phase === 'records') {
+        deleted.resolve();
+        await gatherDone.promise;
+      }
+    };
+    const wrapped = Object.create(store) as CasStore;
+    wrapped.putJson = async (k: string, value: unknown): Promise<void> => {
+      if (k === claim && !gc) {
+        gc = collectGarbage(store, { keepLast: 0, graceMs: -60_000, onPhase });
+        await listed.promise;
+      }
+      return store.putJson(k, value);
+    };
+    wrapped.hasDocument = async (k: string): Promise<boolean> => {
+      const present = await store.hasDocument(k);
+      if (isItemRecord(k) && ++checks === keys.length) checked.resolve();
+      return present;
+    };
+    result = await createLookupHandler({ store: wrapped })(request('exec:new'));
+    await deleted.promise;
+    expect(await Promise.all(keys.map((k) => store.hasDocument(recordKey(k)))), 'gc has deleted the item records').toEqual([false, false, false]);
+    await createLookupHandler({ store })({ s: 'each', g: true, i: { ...request('exec:new').i, c: result } });
+    gathered = await store.getJson<StepRunDocument>(runKey('new', 'each'));
+    gatherDone.resolve();
+    report = await gc!;
+  }
+  if (how?.expect === 'ran') {
+    expect(result).toMatchObject({ run: true, jobs: 3 });
+  } else {
+    expect(result).toMatchObject({ run: true, jobs: 0 });
+    expect(report.recordsRestored).toBe(how?.writeAfter === 'runs' ? 0 : 3);
+    for (const [i, key] of keys.entries()) {
+      expect(await readStepRecord(store, key)).toBeDefined();
+      expect((await store.getBytes(outs[i])).toString()).toBe(`item ${key}\n`);
+    }
+    if (!how) expect(gathered).toMatchObject({ status: 'reused', items: { total: 3, ran: 0, reused: 3, failed: 0 } });
+  }
+  await recordsIntact(store);
+}
+
+describe('a foreach plan claiming reused items while gc runs', () => {
+  let srv: S3Server;
+  beforeAll(async () => {
+    srv = await startS3rver();
+  });
+  afterAll(async () => srv?.stop());
+  const cases: Array<Interleaving | undefined> = [...INTERLEAVINGS.filter((h) => h.check === 'after-gc'), undefined];
+  cases.forEach((how, i) => {
+    const name = how?.name ?? 'claim checked before gc deletes the records, gather before the restore: reused from the claim';
+    it(`filesystem: ${name}`, async () => {
+      const location = await mkdtemp(join(tmpdir(), 'pw-gc-race-'));
+      try {
+        await foreachDuringGc(createFsStore(location), how);
+      } finally {
+        await rm(location, { recursive: true, force: true });
+      }
+    }, 30_000);
+    it(`s3rver: ${name}`, async () => {
+      await foreachDuringGc(createS3Store({ bucket: srv.bucket, prefix: `each-${i}`, client: srv.client() }), how);
+    }, 30_000);
+  });
+});
 
 describe('a lookup hit racing gc on a filesystem store', () => {
   for (const how of INTERLEAVINGS) {
