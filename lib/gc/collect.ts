@@ -30,7 +30,7 @@
  */
 import { listRuns, lockStep, type RunDocument } from '../engine';
 import { RECORDS_PREFIX, RUNS_PREFIX, recordKey, runDocumentKey, runStepsPrefix } from '../protocol';
-import { blobKey, hashBytes, type CasStore, type Hash } from '../store';
+import { blobKey, hashBytes, REFRESH_AFTER_MS, type CasStore, type Hash } from '../store';
 
 /** What to keep and how to act. */
 export interface GcOptions {
@@ -107,7 +107,13 @@ export async function collectGarbage(store: CasStore, opts: GcOptions = {}): Pro
 async function collect(store: CasStore, opts: GcOptions): Promise<GcReport> {
   const keepLast = opts.keepLast ?? 10;
   const dryRun = opts.dryRun ?? false;
-  const cutoff = Date.now() - (opts.graceMs ?? 3_600_000);
+  const graceMs = opts.graceMs ?? 3_600_000;
+  const cutoff = Date.now() - graceMs;
+  if (store.backend.location.startsWith('s3://') && graceMs < REFRESH_AFTER_MS) {
+    opts.onWarning?.(
+      `gc: a grace of ${Math.round(graceMs / 60_000)} minute(s) is shorter than the ${REFRESH_AFTER_MS / 60_000} minutes within which S3 blobs written again keep their old time; a run executing now could lose such a blob (use --grace ${REFRESH_AFTER_MS / 60_000} or more while runs execute)`,
+    );
+  }
   const backend = store.backend;
   let bytesFreed = 0;
   const remove = async (key: string): Promise<boolean> => {

@@ -13,6 +13,9 @@ export interface BackendReadable {
   readonly size?: number;
 }
 
+/** Age after which S3 re-stamps a blob written again (one CopyObject): within it, gc's grace still covers it. */
+export const REFRESH_AFTER_MS = 10 * 60 * 1000;
+
 /** How `putBytes` treats an existing object. */
 export type WriteMode =
   /** Immutable objects (blobs): never rewrite what is present. */
@@ -45,6 +48,13 @@ export interface StoreBackend {
   where(key: string): string;
   /** Whether an object is present. */
   exists(key: string): Promise<boolean>;
+  /**
+   * Whether an immutable object is present, marking it as written now when it is: a blob written again must
+   * look recent to `pipewright gc`, whose `--grace` protects recent objects only, or gc could delete content a
+   * record written meanwhile names. The filesystem sets the file's time; S3, whose objects cannot be touched,
+   * copies an object older than {@link REFRESH_AFTER_MS} onto itself.
+   */
+  refresh(key: string): Promise<boolean>;
   /** Writes bytes atomically (readers see the old object, none, or the whole new one). */
   putBytes(key: string, data: Uint8Array, mode: WriteMode): Promise<void>;
   /** Writes a local file's content atomically as an immutable object; `onProgress` gets bytes sent so far. */

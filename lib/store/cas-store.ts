@@ -147,7 +147,7 @@ export class CasStore implements ArtifactStore {
 
   private async putBlob(hash: Hash, data: Uint8Array): Promise<void> {
     const key = blobKey(hash);
-    if (!(await this.backend.exists(key))) await this.backend.putBytes(key, data, 'create');
+    if (!(await this.backend.refresh(key))) await this.backend.putBytes(key, data, 'create');
   }
 
   private async putFileBlob(path: string, size: number, progress: (n: number) => void): Promise<Hash> {
@@ -164,7 +164,7 @@ export class CasStore implements ArtifactStore {
       last = n;
     });
     const key = blobKey(hash);
-    if (!(await this.backend.exists(key))) await this.backend.putFile(key, path, size);
+    if (!(await this.backend.refresh(key))) await this.backend.putFile(key, path, size);
     return hash;
   }
 

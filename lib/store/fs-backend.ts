@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeFsError, UsageError } from '../errors';
 import type { BackendReadable, StoreBackend, WriteMode } from './backend';
@@ -59,6 +59,19 @@ export class FsBackend implements StoreBackend {
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  public async refresh(key: string): Promise<boolean> {
+    try {
+      const now = new Date();
+      await utimes(this.where(key), now, now);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      // A blob another user owns cannot be re-stamped; it is present, as before.
+      if ((err as NodeJS.ErrnoException).code === 'EPERM' || (err as NodeJS.ErrnoException).code === 'EACCES') return true;
       throw err;
     }
   }

@@ -16,6 +16,7 @@ export { canonicalJson } from './canonical-json';
 export { hashBytes, hashFile, HashingStream, hexOf, isArtifactRef, isHash, isTreeRef, refHash } from './hash';
 export { blobKey, uriListingKey, QUARANTINE_PREFIX } from './layout';
 export type { BackendReadable, ConditionalObjects, StoreBackend, WriteMode } from './backend';
+export { REFRESH_AFTER_MS } from './backend';
 export { FsBackend, type FsBackendOptions } from './fs-backend';
 export { S3Backend, createS3Client, type S3BackendOptions } from './s3-backend';
 export { createS3UriResolver, type S3UriResolverOptions } from './s3-uri';

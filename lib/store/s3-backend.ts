@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { GetObjectCommandOutput, ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import type { BackendReadable, ConditionalObjects, StoreBackend, WriteMode } from './backend';
+import { REFRESH_AFTER_MS, type BackendReadable, type ConditionalObjects, type StoreBackend, type WriteMode } from './backend';
 import { QUARANTINE_PREFIX } from './layout';
 
 /** Options of the S3 backend. */
@@ -24,7 +24,12 @@ export interface S3BackendOptions {
   readonly partSize?: number;
   /** Parts uploaded at once per file. @default 4 */
   readonly queueSize?: number;
+  /** Age after which a blob written again is re-stamped by a CopyObject onto itself. @default REFRESH_AFTER_MS (10 minutes) */
+  readonly refreshAfterMs?: number;
 }
+
+/** The largest object one CopyObject copies (5 GiB). */
+const MAX_COPY_BYTES = 5 * 1024 ** 3;
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 let sdk: Promise<S3Sdk> | undefined;
@@ -62,6 +67,7 @@ export class S3Backend implements StoreBackend {
   private readonly prefix: string;
   private readonly partSize: number;
   private readonly queueSize: number;
+  private readonly refreshAfterMs: number;
 
   constructor(options: S3BackendOptions) {
     this.bucket = options.bucket;
@@ -70,6 +76,7 @@ export class S3Backend implements StoreBackend {
     this.client = options.client ? Promise.resolve(options.client) : createS3Client();
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
+    this.refreshAfterMs = options.refreshAfterMs ?? REFRESH_AFTER_MS;
     this.location = `s3://${this.bucket}/${this.prefix.replace(/\/$/, '')}`.replace(/\/$/, '');
   }
 
@@ -101,6 +108,33 @@ export class S3Backend implements StoreBackend {
       return { size: head.ContentLength ?? 0, modifiedAt: head.LastModified ?? new Date(0) };
     } catch (err) {
       if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  public async refresh(key: string): Promise<boolean> {
+    const st = await this.stat(key);
+    if (!st) return false;
+    if (Date.now() - st.modifiedAt.getTime() < this.refreshAfterMs) return true;
+    // CopyObject takes up to 5 GiB in one request; a larger blob is uploaded again by the caller instead.
+    if (st.size > MAX_COPY_BYTES) return false;
+    try {
+      // Copying an object onto itself must change something: REPLACE (with the same, empty, metadata) does.
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+      await this.send<unknown>(
+        (sdk) =>
+          new sdk.CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: this.prefix + key,
+            CopySource: `${this.bucket}/${encodeURIComponent(this.prefix + key).replace(/%2F/g, '/')}`,
+            MetadataDirective: 'REPLACE',
+          }),
+      );
+      return true;
+    } catch (err) {
+      // Gone meanwhile, or a role that may write blobs but not read them (CopyObject needs both): the caller
+      // uploads the content again, which stamps it just as well.
+      if (isNotFound(err) || isAccessDenied(err)) return false;
       throw err;
     }
   }
@@ -230,6 +264,11 @@ function isPreconditionFailed(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   const status = e?.$metadata?.httpStatusCode;
   return status === 412 || status === 409 || e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict';
+}
+
+function isAccessDenied(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403;
 }
 
 function isNotFound(err: unknown): boolean {
