@@ -28,6 +28,7 @@ import { resolveParameters, loadPipeline } from '../../lib/spec';
 import { createFsStore, createS3Store, type CasStore, type Hash } from '../../lib/store';
 import { makeProject } from '../engine/support';
 import { startS3rver, type S3Server } from '../support/s3-servers';
+import { PIPELINE } from './fixtures/pruned-pipeline';
 
 /** Where the lookup's run document lands relative to gc, and when its record check runs. */
 interface Interleaving {
@@ -378,20 +379,6 @@ describe('a lookup hit racing gc on an S3 store (s3rver)', () => {
 });
 
 describe('a local run reusing a step while gc runs (real step processes, filesystem store)', () => {
-  const PIPELINE = `
-name: pruned
-parameters:
-  n: { type: integer, default: 1 }
-steps:
-  make:
-    command: [sh, -c, 'mkdir "$PW_OUTPUT_DIR"; for i in 1 2 3; do echo "$PW_PARAM_N $i" > "$PW_OUTPUT_DIR/f$i"; done']
-    params: [n]
-    outputs: [dir]
-  use:
-    command: [sh, -c, 'cat "$PW_INPUT_D"/* > "$PW_OUTPUT_O"']
-    inputs: { d: make.dir }
-    outputs: [o]
-`;
   for (const how of INTERLEAVINGS.filter((h) => h.check === 'after-gc' && h.writeAfter !== 'runs')) {
     it(`${how.name}; the run succeeds`, async () => {
       const p = await makeProject('pw-gc-run-');

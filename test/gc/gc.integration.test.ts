@@ -15,25 +15,12 @@ import { createFsStore, createS3Store, type CasStore, type Hash } from '../../li
 import { startS3rver, type S3Server } from '../support/s3-servers';
 import { resolveParameters } from '../../lib/spec';
 import { makeProject, type Project } from '../engine/support';
+import { PIPELINE } from './fixtures/pruned-pipeline';
 
 const BIN = resolve(__dirname, '../../bin/pipewright');
 const CHILD = fileURLToPath(new URL('./fixtures/gc-child.ts', import.meta.url));
 const run = promisify(execFile);
 
-const PIPELINE = `
-name: pruned
-parameters:
-  n: { type: integer, default: 1 }
-steps:
-  make:
-    command: [sh, -c, 'mkdir "$PW_OUTPUT_DIR"; for i in 1 2 3; do echo "$PW_PARAM_N $i" > "$PW_OUTPUT_DIR/f$i"; done']
-    params: [n]
-    outputs: [dir]
-  use:
-    command: [sh, -c, 'cat "$PW_INPUT_D"/* > "$PW_OUTPUT_O"']
-    inputs: { d: make.dir }
-    outputs: [o]
-`;
 
 /** Every record in the store names only blobs that are present (readStepRecord checks them). */
 async function recordsIntact(store: CasStore): Promise<number> {
