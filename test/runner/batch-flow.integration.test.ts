@@ -47,7 +47,9 @@ beforeAll(async () => {
     banner: { js: "import { createRequire as __pwCreateRequire } from 'node:module'; const require = __pwCreateRequire(import.meta.url);" },
   });
   s3 = await startS3rver();
-  store = createS3Store({ bucket: s3.bucket, prefix: PREFIX, client: s3.client() });
+  // refreshAfterMs 0: every blob written again is re-stamped (CopyObject onto itself) as one older than 10
+  // minutes would be, so the recording, and the IAM test that reads it, include that call.
+  store = createS3Store({ bucket: s3.bucket, prefix: PREFIX, client: s3.client(), refreshAfterMs: 0 });
   recordStore(s3.bucket, PREFIX);
 });
 afterAll(async () => {
