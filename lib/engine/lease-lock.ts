@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ConditionalObjects } from '../store';
-import { isProcessAlive } from './process-alive';
+import { isProcessAlive } from '../runner';
 
 /** What a lease object holds. */
 interface LeaseBody {

@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors';
 import { runDocumentKey, runIdOfDocumentKey, runStepsPrefix, RUNS_PREFIX, stepResultOf, type FinishedStepResult, type StepRunDocument } from '../protocol';
 import type { ArtifactStore } from '../store';
 import type { RunDocument } from './types';
-import { isProcessAlive } from './process-alive';
+import { isProcessAlive } from '../runner';
 
 /** Ids of every run in the store, oldest first. */
 export async function listRunIds(store: ArtifactStore): Promise<string[]> {

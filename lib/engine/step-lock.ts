@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { CasStore, hexOf, type ArtifactStore, type ConditionalObjects, type Hash } from '../store';
 import { conditionalWritesWork, leaseLock } from './lease-lock';
-import { isProcessAlive } from './process-alive';
+import { isProcessAlive } from '../runner';
 
 /** A held lock. */
 export interface StepLock {

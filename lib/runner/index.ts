@@ -16,3 +16,4 @@ export * from './run-job';
 export * from './run-batch';
 export { type ItemOutcome } from './mini-batch';
 export * from './gpus';
+export * from './process-alive';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Hash } from '../store';
 import { stepDirLayout } from './layout';
 import { stageInBatch, stageOutItem, PROGRESS_FD4, type ItemOutcome, type ItemTimes, type StagedItem } from './mini-batch';
-import { HIDDEN_ENV, masker, maskFile, removeDir, spawnStep, STAGING_PREFIX, STEP_HOST_ENV, tailOf, type Outcome, type RunJobOptions } from './run-job';
+import { hostEnvOf, masker, maskFile, MAX_TIMER_MS, removeDir, spawnStep, STAGING_PREFIX, STDERR_TAIL_BYTES, tailOf, timedOutAfter, type Outcome, type RunJobOptions } from './run-job';
 
 /** Options for `runBatch`: those of `runJob`, with the jobs' items instead of one job. */
 export interface RunBatchOptions extends Omit<RunJobOptions, 'job'> {
@@ -17,9 +17,6 @@ export interface RunBatchOptions extends Omit<RunJobOptions, 'job'> {
   /** Called as each item is stored or has failed. @default - none */
   readonly onItem?: (outcome: ItemOutcome) => void;
 }
-
-/** Bytes of an item's stderr read for its failure message. */
-const STDERR_TAIL_BYTES = 8192;
 
 /**
  * Runs every item of `groups` in one chain and returns what became of each, in order. A failing item never
@@ -35,13 +32,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<ItemOutcome[]> {
     const secrets = opts.secrets ?? {};
     const items = await stageInBatch(store, opts.groups, dir, { env: opts.env, inherit: Object.keys(secrets) });
     // The chain's own environment: the host's (as for one job) and the secrets; step.sh exports the rest per item.
-    const env = Object.create(null) as Record<string, string>;
-    const host = opts.hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV;
-    for (const k of host) {
-      const v = process.env[k];
-      if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
-    }
-    Object.assign(env, secrets);
+    const env = Object.assign(hostEnvOf(opts.hostEnv), secrets);
     const mask = masker(Object.values(secrets));
 
     const started = new Map<number, { readonly ms: number; readonly pid: number }>();
@@ -83,7 +74,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<ItemOutcome[]> {
         : outcome.spawnError
           ? `could not start /bin/sh: ${outcome.spawnError.message}`
           : outcome.stopped === 'timeout'
-            ? `timed out after ${opts.timeoutSeconds} s (the step's timeout)`
+            ? timedOutAfter(opts.timeoutSeconds)
             : `did not finish: its mini-batch's chain ended (exit code ${outcome.exitCode ?? outcome.signal ?? 'unknown'})`;
     for (const it of items) {
       done[it.k] ??= finish(it, undefined, `Step '${it.spec.step}' item ${it.spec.item?.name ?? it.k} ${why}`);
@@ -98,7 +89,7 @@ export async function runBatch(opts: RunBatchOptions): Promise<ItemOutcome[]> {
 /** Stops item process `pid` when the step's timeout runs out (SIGTERM, then SIGKILL after the grace). */
 function armTimeout(opts: RunBatchOptions, timers: Set<NodeJS.Timeout>, pid: number, onTimeout: () => void): void {
   const ms = (opts.timeoutSeconds ?? 0) * 1000;
-  if (!(ms > 0) || ms > 2 ** 31 - 1 || !Number.isInteger(pid)) return;
+  if (!(ms > 0) || ms > MAX_TIMER_MS || !Number.isInteger(pid)) return;
   const kill = (sig: NodeJS.Signals): void => {
     try {
       process.kill(pid, sig);
@@ -132,7 +123,7 @@ async function finishItem(
   }
   let failure = r.failure;
   if (failure === undefined && r.exitCode !== 0) {
-    const how = r.timedOut ? `timed out after ${opts.timeoutSeconds} s (the step's timeout)` : `failed: exit code ${r.exitCode ?? 'unknown'}`;
+    const how = r.timedOut ? timedOutAfter(opts.timeoutSeconds) : `failed: exit code ${r.exitCode ?? 'unknown'}`;
     const tail = tailOf([await readTail(layout.stderr, STDERR_TAIL_BYTES)]);
     failure = `Step '${spec.step}' item ${spec.item?.name ?? it.k} ${how}${r.mask ? r.mask(tail) : tail}`;
   }

@@ -11,6 +11,7 @@ import { RunFailedError } from '../errors';
 import { type StepRecord } from '../protocol';
 import type { ArtifactStore, Hash } from '../store';
 import { stepDirLayout } from './layout';
+import { isProcessAlive } from './process-alive';
 import { startGuard } from './private/guard';
 import { findExecutable, LAUNCHER_NAME, LAUNCHER_SCRIPT, SHELL, shellAvailable } from './private/launch';
 import { processStartedAt } from './private/process-start';
@@ -55,10 +56,21 @@ export interface Outcome {
 }
 
 /** Host variables a step never sees (so it is not told where the store is). */
-export const HIDDEN_ENV: readonly string[] = ['PIPEWRIGHT_STORE'];
+const HIDDEN_ENV: readonly string[] = ['PIPEWRIGHT_STORE'];
 
 /** The host variables a local step sees (besides the contract's, its `env`, `passEnv` and `secrets`). */
 export const STEP_HOST_ENV: readonly string[] = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR'];
+
+/** The host's part of a step's environment: STEP_HOST_ENV, or every variable with `all`; never HIDDEN_ENV. */
+export function hostEnvOf(hostEnv: RunJobOptions['hostEnv']): Record<string, string> {
+  // No prototype: a variable named `__proto__` is a variable.
+  const env = Object.create(null) as Record<string, string>;
+  for (const k of hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV) {
+    const v = process.env[k];
+    if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
+  }
+  return env;
+}
 
 /** What replaces a secret's value in logs. */
 export const SECRET_MASK = '***';
@@ -88,29 +100,21 @@ export async function removeStaleStaging(root: string = tmpdir()): Promise<numbe
 const PID_REUSE_SLACK_MS = 2000;
 
 async function ownerAlive(pid: number, folder: string): Promise<boolean> {
-  if (!processAlive(pid)) return false;
+  if (!isProcessAlive(pid)) return false;
   const [startedAt, st] = await Promise.all([processStartedAt(pid), lstat(folder).catch(() => undefined)]);
   if (startedAt === undefined || st === undefined) return true; // cannot tell: keep it
   return startedAt <= st.mtimeMs + PID_REUSE_SLACK_MS;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** How long the step's pipes may stay open after its main process exited (held by a child outside its group). */
 const STRAY_PIPE_GRACE_MS = 1000;
 
 /** The longest delay a Node timer holds. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Bytes of stderr kept in memory for the failure message. */
-const STDERR_TAIL_BYTES = 8192;
+/** Bytes of stderr kept for a failure message. */
+export const STDERR_TAIL_BYTES = 8192;
 
 /**
  * Runs the job under the step contract and returns its record (written to the store).
@@ -129,14 +133,7 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
     const staged = await stageIn(store, job, dir);
     const { spec } = staged;
     const layout = stepDirLayout(dir);
-    // No prototype: a variable named `__proto__` is a variable.
-    const env = Object.create(null) as Record<string, string>;
-    const host = opts.hostEnv === 'all' ? Object.keys(process.env) : STEP_HOST_ENV;
-    for (const k of host) {
-      const v = process.env[k];
-      if (v !== undefined && !HIDDEN_ENV.includes(k)) env[k] = v;
-    }
-    Object.assign(env, staged.env, opts.env, opts.secrets);
+    const env = Object.assign(hostEnvOf(opts.hostEnv), staged.env, opts.env, opts.secrets);
     const mask = masker(Object.values(opts.secrets ?? {}));
     const onOutput = opts.onOutput && mask ? (stream: 'stdout' | 'stderr', chunk: Buffer) => opts.onOutput!(stream, Buffer.from(mask(chunk.toString('utf8')))) : opts.onOutput;
 
@@ -173,7 +170,7 @@ export async function runJob(opts: RunJobOptions): Promise<StepRecord> {
         outcome.stopped === 'aborted'
           ? 'was cancelled'
           : outcome.stopped === 'timeout'
-            ? `timed out after ${opts.timeoutSeconds} s (the step's timeout)`
+            ? timedOutAfter(opts.timeoutSeconds)
             : outcome.signal
               ? `was killed by ${outcome.signal}`
               : `failed: exit code ${outcome.exitCode}`;
@@ -210,6 +207,11 @@ export async function maskFile(path: string, mask: (text: string) => string): Pr
   if (text === undefined) return;
   const masked = mask(text);
   if (masked !== text) await writeFile(path, masked);
+}
+
+/** How a step (or item) stopped by its timeout is described in its failure message. */
+export function timedOutAfter(seconds: number | undefined): string {
+  return `timed out after ${seconds} s (the step's timeout)`;
 }
 
 /** The last lines of a step's stderr, indented for a failure message ('' when there are none). */
