@@ -389,7 +389,6 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
     ctx.emit({ type: 'step-queued', step });
     ctx.emit({ type: 'step-started', step, attempt: 1 });
     let failed = 0;
-    let next = 0;
     const runChild = async (index: number): Promise<void> => {
       // The plan's array child: with maxConcurrency, jobs index, index + M, … one after another.
       const groups = await jobGroupsOf(ctx.store, task.Parameters.job, size === undefined ? undefined : index);
@@ -445,10 +444,8 @@ function foreachJobsTask(ctx: TaskContext, step: string) {
         lease.release();
       }
     };
-    const worker = async (): Promise<void> => {
-      while (next < children && !ctx.stop.signal.aborted) await runChild(next++);
-    };
-    await Promise.all(Array.from({ length: children }, worker));
+    // Every array child at once, as in Batch: the plan's array size is already the step's maxConcurrency.
+    if (!ctx.stop.signal.aborted) await Promise.all(Array.from({ length: children }, (_, index) => runChild(index)));
     if (ctx.stop.signal.aborted) throw new TaskFailedError(`Step '${step}' was stopped`);
     if (failed > 0) throw new TaskFailedError(`Step '${step}': ${failed} item(s) failed`);
     return { JobName: step, Status: 'SUCCEEDED' };

@@ -25,9 +25,9 @@ import {
   type StepRecord,
   type StepRunDocument,
 } from '../protocol';
-import { canonicalJson, encodeTreeListing, makeTreeListing, refHash, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
+import { canonicalJson, encodeTreeListing, makeTreeListing, REGULAR_MODE, EXECUTABLE_MODE } from '../store';
 import type { ArtifactRef, ArtifactStore, Hash, TreeEntry } from '../store';
-import type { ResolvedItem, ResolvedKey } from './key-resolver';
+import { outputsPresent, type ResolvedItem, type ResolvedKey } from './key-resolver';
 
 /** The output of every foreach step listing its items (see lib/spec/foreach.ts). */
 export const ITEMS_OUTPUT = 'items';
@@ -264,8 +264,7 @@ async function withClaimedRecords(ctx: ForeachContext, records: (StepRecord | un
     records.map(async (r, i) => {
       const c = r ?? claimed.get(items[i].key);
       if (r || !c) return r;
-      const present = await Promise.all(Object.values(c.outputs).map((ref) => ctx.store.has(refHash(ref))));
-      return present.every(Boolean) ? c : undefined;
+      return (await outputsPresent(ctx.store, c.outputs)) ? c : undefined;
     }),
   );
 }

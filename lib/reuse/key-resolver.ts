@@ -202,8 +202,7 @@ export class KeyResolver {
     if (this.opts.runId === undefined) return undefined;
     const doc = await this.opts.store.getJson<StepRunDocument>(runKey(this.opts.runId, step)).catch(() => undefined);
     if (doc?.cacheKey !== key || (doc.status !== 'ran' && doc.status !== 'reused')) return undefined;
-    const present = await Promise.all(Object.values(doc.outputs).map((ref) => this.opts.store.has(refHash(ref))));
-    return present.every(Boolean) ? doc.outputs : undefined;
+    return (await outputsPresent(this.opts.store, doc.outputs)) ? doc.outputs : undefined;
   }
 
   private stepNamed(name: string, consumer?: string): ManifestStep {
@@ -219,4 +218,10 @@ export class KeyResolver {
     }
     return step;
   }
+}
+
+/** Whether every output's blob is in the store (a record taken from a run document or a claim must still have them). */
+export async function outputsPresent(store: ArtifactStore, outputs: Readonly<Record<string, ArtifactRef>>): Promise<boolean> {
+  const present = await Promise.all(Object.values(outputs).map((ref) => store.has(refHash(ref))));
+  return present.every(Boolean);
 }
