@@ -3,7 +3,7 @@
  * definitions, manifest upload and schedules.
  */
 import { createHash } from 'node:crypto';
-import { ArnFormat, CfnDeletionPolicy, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnDeletionPolicy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as batch from 'aws-cdk-lib/aws-batch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -22,6 +22,7 @@ import { isPreparedPipeline, preparePipelineSync, type PreparedPipeline } from '
 import { containerResources, createJobDefinition, type ContainerResources } from './private/job-definition';
 import { acknowledgePipelineFindings } from './private/nag';
 import { grantSecretKeys, grantSecretReads } from './private/secrets';
+import { deadLetterQueue, startAlias } from './private/event-targets';
 import { StoppedRunRule } from './private/stopped-run-rule';
 import { ConstructValidationError } from './private/validation';
 
@@ -355,13 +356,8 @@ export class PublishedPipeline extends Construct {
       }),
       description: `EventBridge Scheduler: start the live alias of pipeline ${this.ir.name}`,
     });
-    role.addToPolicy(startLiveAlias(this.stateMachine.stateMachineArn));
-    // A firing that still fails after the retries lands here, visible, instead of vanishing.
-    this.scheduleDeadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    role.addToPolicy(startAlias(this.stateMachine.stateMachineArn, LIVE_ALIAS));
+    this.scheduleDeadLetterQueue = deadLetterQueue(this, 'ScheduleDeadLetters');
     this.scheduleDeadLetterQueue.grantSendMessages(role);
     const out: Record<string, scheduler.CfnSchedule> = {};
     for (const s of entries) {
@@ -462,15 +458,6 @@ export class PublishedPipeline extends Construct {
       }),
     );
   }
-}
-
-/** StartExecution of the `live` alias only (the unqualified ARN with the qualifier condition). */
-function startLiveAlias(stateMachineArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions: ['states:StartExecution'],
-    resources: [stateMachineArn],
-    conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': LIVE_ALIAS } },
-  });
 }
 
 /**

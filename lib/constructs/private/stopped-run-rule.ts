@@ -8,12 +8,13 @@
  * `Stopped?` Choice sends straight to the finally-steps (lib/protocol/stopped-run.ts).
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONTEXT_KEYS, STOPPED_STATUSES } from '../../protocol';
+import { deadLetterQueue, startAlias } from './event-targets';
 
 /** The `source` and `detail-type` of Step Functions' execution status change events. */
 export const EXECUTION_STATUS_CHANGE = { source: 'aws.states', detailType: 'Step Functions Execution Status Change' } as const;
@@ -57,20 +58,8 @@ export class StoppedRunRule extends Construct {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
       description: `EventBridge: start the finally-steps of stopped runs of pipeline ${props.pipeline}`,
     });
-    // Step Functions authorizes a start of an alias on the unqualified ARN, with the alias in the qualifier key.
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: [props.stateMachineArn],
-        conditions: { 'ForAnyValue:StringEquals': { 'states:StateMachineQualifier': props.aliasName } },
-      }),
-    );
-    // A start that still fails after the retries lands here, visible, instead of vanishing.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
+    this.role.addToPolicy(startAlias(props.stateMachineArn, props.aliasName));
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetters');
     this.rule = new events.CfnRule(this, 'Rule', {
       description: `Pipewright ${props.pipeline}: run the finally-steps of an execution that was stopped or timed out`,
       state: 'ENABLED',
